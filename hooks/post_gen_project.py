@@ -1,0 +1,142 @@
+"""Finish the generated service, then prove it is whole.
+
+1. Remove what the answers switched off.
+2. Validate the result: no template syntax left in any text file, every
+   Python file compiles, and MIDDLEWARE in settings.py keeps the rules of
+   the service's own `middleware_order` module.
+3. Copy `.env.example` to the git-ignored `.env` so that the service runs
+   locally at once, and print the next steps.
+
+Offline, deterministic and safe to run again (cruft runs it on every update).
+Standard library only.
+"""
+
+import ast
+import importlib.util
+import re
+import shutil
+import sys
+from pathlib import Path
+
+PACKAGE = {{ cookiecutter.package_name | py_str }}
+
+# Each optional path, and whether the answers keep it.
+OPTIONAL_PATHS = {
+    ".github": {{ cookiecutter.ci == "github" }},
+}
+
+# A brace followed by a brace, percent sign or hash opens template syntax. The
+# one exception is a dollar sign before two braces: GitHub Actions' own syntax.
+LEFTOVER_SYNTAX = re.compile(r"(?<!\$)\{\{|\{[%#]")
+SKIPPED_DIRS = {".git", ".venv", "__pycache__", "node_modules"}
+
+
+def remove_switched_off(root):
+    for relative, keep in OPTIONAL_PATHS.items():
+        path = root / relative
+        if keep or not path.exists():
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def project_files(root):
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and not SKIPPED_DIRS.intersection(relative.parts):
+            yield path, relative
+
+
+def leftover_syntax(root):
+    found = []
+    for path, relative in project_files(root):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            continue  # not a text file
+        for number, line in enumerate(lines, start=1):
+            if LEFTOVER_SYNTAX.search(line):
+                found.append(f"{relative}:{number}: template syntax left: {line.strip()}")
+    return found
+
+
+def syntax_errors(root):
+    found = []
+    for path, relative in project_files(root):
+        if path.suffix != ".py":
+            continue
+        try:
+            compile(path.read_bytes(), str(relative), "exec", dont_inherit=True)
+        except SyntaxError as error:
+            found.append(f"{relative}:{error.lineno}: does not compile: {error.msg}")
+    return found
+
+
+def middleware_problems(root):
+    """Apply the service's own middleware rules to the MIDDLEWARE literal."""
+    rules_path = root / PACKAGE / "middleware_order.py"
+    spec = importlib.util.spec_from_file_location("middleware_order", rules_path)
+    rules = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rules)
+
+    settings_path = root / PACKAGE / "settings.py"
+    tree = ast.parse(settings_path.read_text(encoding="utf-8"))
+    assignments = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(getattr(target, "id", None) == "MIDDLEWARE" for target in node.targets)
+    ]
+    relative = settings_path.relative_to(root)
+    if len(assignments) != 1:
+        return [f"{relative}: expected one MIDDLEWARE = [...] assignment"]
+    try:
+        middleware = ast.literal_eval(assignments[0])
+    except ValueError:
+        return [f"{relative}: MIDDLEWARE must be a literal list of strings"]
+    return [
+        f"{relative}: {PACKAGE}.{found.code}: {found.message}"
+        for found in rules.violations(middleware)
+    ]
+
+
+def validate(root):
+    return leftover_syntax(root) + syntax_errors(root) + middleware_problems(root)
+
+
+def write_local_env(root):
+    env = root / ".env"
+    if not env.exists():
+        shutil.copyfile(root / ".env.example", env)
+
+
+def main():
+    root = Path.cwd()
+    remove_switched_off(root)
+    problems = validate(root)
+    if problems:
+        print("The generated service is not valid:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    write_local_env(root)
+    print(
+        f"""
+Created {root.name}. Next steps:
+
+    cd {root.name}
+    uv sync --locked
+    uv run python manage.py migrate
+    uv run python manage.py runserver    # GraphQL at http://127.0.0.1:8000/graphql
+    uv run pytest
+
+.env (git-ignored) was copied from .env.example for local development.
+"""
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

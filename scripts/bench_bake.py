@@ -1,0 +1,72 @@
+"""Time `cookiecutter --no-input` of the template against a trivial template.
+
+Both run the same number of times, interleaved, in one process tree, so a busy
+machine slows both alike. Prints the medians and their ratio.
+
+    uv run python scripts/bench_bake.py [--runs 15]
+"""
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from bake import TEMPLATE_DIR, cookiecutter_config  # noqa: E402
+
+
+def trivial_template(directory):
+    template = directory / "trivial-template"
+    (template / "{{cookiecutter.name}}").mkdir(parents=True)
+    (template / "cookiecutter.json").write_text('{"name": "trivial"}\n')
+    (template / "{{cookiecutter.name}}" / "README.md").write_text(
+        "{{ cookiecutter.name }}\n"
+    )
+    return template
+
+
+def bake_seconds(template, work, run):
+    """Wall time of one `cookiecutter --no-input` of `template`, hooks included."""
+    work.mkdir(exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "--no-input",
+        "--config-file",
+        cookiecutter_config(work),
+        "--output-dir",
+        work / f"out-{run}",
+        template,
+    ]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        templates = {"template": TEMPLATE_DIR, "trivial": trivial_template(work)}
+        times = {name: [] for name in templates}
+        for run in range(runs):
+            for name, template in templates.items():
+                times[name].append(bake_seconds(template, work / name, run))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    print(f"Python {platform.python_version()}, {runs} runs each, interleaved")
+    for name, value in medians.items():
+        print(f"  {name:9} median {value * 1000:7.1f} ms")
+    print(
+        f"  ratio     {medians['template'] / medians['trivial']:.2f}x (goal: <= 2.00x)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The template's own documents and CI agree with what it does."""
+
+import re
+
+from bake import CHOICES, COOKIECUTTER_JSON, QUESTIONS, TEMPLATE_DIR, TOOLS_BIN, run
+
+README = (TEMPLATE_DIR / "README.md").read_text()
+
+
+def first_code_block(markdown):
+    match = re.search(r"```sh\n(.*?)```", markdown, re.DOTALL)
+    return [line.split("#")[0].strip() for line in match.group(1).splitlines()]
+
+
+def test_readme_starts_with_the_two_commands():
+    before_block = README.split("```")[0]
+    assert before_block.strip().startswith("# "), "only the title may come first"
+    generate, test = first_code_block(README)
+    assert generate.startswith("uvx cookiecutter ")
+    assert test == "uv run pytest"
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    script = (TEMPLATE_DIR / ".ci" / "run").read_text().splitlines()
+    commands = [line for line in script if line and not line.startswith("#")]
+    assert commands[-1] == first_code_block(README)[1]
+
+
+def options_table():
+    section = README.split("## Options", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(\w+)` \| (.+?) \| (.+?) \|$", section, re.MULTILINE)
+
+
+def test_options_table_lists_every_question_in_order():
+    assert [key for key, _, _ in options_table()] == list(QUESTIONS)
+
+
+def test_options_table_shows_each_default_and_choice():
+    for key, default, _ in options_table():
+        value = QUESTIONS[key]
+        if key in CHOICES:
+            shown = re.findall(r"`([^`]+)`", default)
+            assert shown == value, key  # the default first, then the others
+        elif isinstance(value, bool):
+            assert default == f"`{str(value).lower()}`", key
+        elif "{{" in value:
+            assert default.startswith("from `"), key
+        else:
+            assert default == f"`{value}`", key
+
+
+def test_every_question_has_a_human_prompt():
+    prompts = COOKIECUTTER_JSON["__prompts__"]
+    for key, value in QUESTIONS.items():
+        assert key in prompts, key
+        if key in CHOICES:
+            assert prompts[key]["__prompt__"], key
+            assert set(prompts[key]) - {"__prompt__"} == set(value), key
+    assert set(prompts) == set(QUESTIONS)
+
+
+def test_template_workflow_passes_actionlint():
+    workflow = TEMPLATE_DIR / ".github" / "workflows" / "ci.yml"
+    run([TOOLS_BIN / "actionlint", workflow], cwd=TEMPLATE_DIR, PATH=str(TOOLS_BIN))
+
+
+def test_template_code_is_ruff_clean():
+    paths = ["tests", "scripts", "local_extensions.py"]
+    run([TOOLS_BIN / "ruff", "check", *paths], cwd=TEMPLATE_DIR)
+    run([TOOLS_BIN / "ruff", "format", "--check", *paths], cwd=TEMPLATE_DIR)

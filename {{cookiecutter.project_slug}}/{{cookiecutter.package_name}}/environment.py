@@ -1,0 +1,85 @@
+"""Reading settings from the environment, with a clear error for a bad value.
+
+django-environ parses the values; the functions here add the checks it does
+not make, so that a typo in a variable fails at start-up and names the
+variable instead of silently meaning something else.
+"""
+
+import warnings
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+env = environ.Env()
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+DATABASE_ENGINES = {
+    "django.db.backends.sqlite3": "sqlite",
+    "django.db.backends.postgresql": "postgres",
+}
+DATABASE_URL_FORMS = (
+    "sqlite:////absolute/path.sqlite3 or postgres://user:password@host:5432/name"
+)
+
+
+def flag(name: str, *, default: bool) -> bool:
+    """A yes/no variable; anything but a known word is an error, not `False`."""
+    raw = env.str(name, default="").strip().lower()
+    if not raw:
+        return default
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return False
+    allowed = ", ".join(sorted(TRUE_WORDS | FALSE_WORDS))
+    raise ImproperlyConfigured(f"{name} must be one of {allowed}; got {raw!r}.")
+
+
+def choice(name: str, choices: tuple[str, ...], *, default: str) -> str:
+    """A variable that takes one of a few fixed words."""
+    value = env.str(name, default=default).strip()
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(choices)}; got {value!r}."
+        )
+    return value
+
+
+def secret_key(*, debug: bool) -> str:
+    """SECRET_KEY is required unless DEBUG is on, where a fixed key is fine."""
+    value = env.str("SECRET_KEY", default="")
+    if value:
+        return value
+    if debug:
+        return "django-insecure-local-development-only"
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set it in the environment (or in .env); "
+        "it may only be left out when DEBUG is on."
+    )
+
+
+def database(name: str, *, default: str) -> dict:
+    """A database from a URL, limited to the engines this service supports.
+
+    The error never repeats the URL itself: it may hold a password.
+    """
+    raw = env.str(name, default="") or default
+    scheme = raw.partition("://")[0] if "://" in raw else ""
+    try:
+        with warnings.catch_warnings():  # the error below says it better
+            warnings.simplefilter("ignore")
+            config = env.db_url_config(raw)
+    except Exception as error:  # django-environ raises many kinds here
+        raise ImproperlyConfigured(
+            f"{name} could not be parsed; use {DATABASE_URL_FORMS}."
+        ) from error
+    if config.get("ENGINE") not in DATABASE_ENGINES:
+        raise ImproperlyConfigured(
+            f"{name} has an unsupported scheme {scheme!r}; use {DATABASE_URL_FORMS}."
+        )
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(
+            f"{name} names no database; use {DATABASE_URL_FORMS}."
+        )
+    return config

@@ -1,0 +1,37 @@
+import pytest
+
+
+def test_healthz_answers_without_the_database(client):
+    # No django_db mark: pytest-django fails the test if the view touches the database.
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readiness_is_ok_when_the_database_answers(client):
+    response = client.get("/readiness")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_readiness_is_503_when_the_database_is_unreachable(run_django, tmp_path):
+    unreachable = tmp_path / "missing-directory" / "db.sqlite3"
+    result = run_django(
+        "from django.test import Client\n"
+        "response = Client().get('/readiness')\n"
+        "print(response.status_code, response.content.decode())",
+        DATABASE_URL=f"sqlite:///{unreachable}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.split(" ", 1)
+    assert status == "503"
+    assert "unavailable" in body
+    assert "unable to open" not in body  # the cause goes to the log, not the client
+
+
+def test_health_endpoints_only_answer_reads(client):
+    assert client.post("/healthz").status_code == 405

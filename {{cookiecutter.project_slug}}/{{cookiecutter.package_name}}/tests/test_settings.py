@@ -1,0 +1,113 @@
+import re
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+import {{ cookiecutter.package_name }}.settings as settings_module
+from {{ cookiecutter.package_name }} import environment
+from {{ cookiecutter.package_name }}.environment import choice, database, flag
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+# A variable read by name: env.str("NAME", ...), flag("NAME", ...) and the like.
+ENV_READ = re.compile(r'\b(?:env\.\w+|flag|choice|database)\(\s*"([A-Z][A-Z0-9_]*)"')
+
+
+def test_missing_secret_key_stops_start_up_and_names_the_variable(run_django):
+    result = run_django("", DEBUG="0", SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_runs_without_a_secret_key(run_django):
+    result = run_django(
+        "from django.conf import settings; print(settings.DEBUG)",
+        DEBUG="1",
+        SECRET_KEY="",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_debug_is_off_unless_asked_for(settings):
+    assert settings.DEBUG is False
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("yes", True), ("off", False)]
+)
+def test_flag_reads_yes_and_no_words(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+
+    assert flag("SOME_FLAG", default=not expected) is expected
+
+
+def test_flag_falls_back_to_its_default(monkeypatch):
+    monkeypatch.delenv("SOME_FLAG", raising=False)
+
+    assert flag("SOME_FLAG", default=True) is True
+
+
+def test_flag_rejects_an_unknown_word(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "ture")
+
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be one of .*'ture'"):
+        flag("SOME_FLAG", default=False)
+
+
+def test_database_url_for_postgresql(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:s3cret@db.example:5433/service")
+
+    config = database("DATABASE_URL", default="sqlite:////unused.sqlite3")
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["HOST"] == "db.example"
+    assert config["PORT"] == 5433
+    assert config["NAME"] == "service"
+    assert (config["USER"], config["PASSWORD"]) == ("app", "s3cret")
+
+
+def test_database_url_defaults_to_a_sqlite_file(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    config = database("DATABASE_URL", default=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "db.sqlite3")
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("mysql://app:s3cret@db.example/service", "has an unsupported scheme 'mysql'"),
+        ("postgres://app:s3cret@db.example:5432", "names no database"),
+        ("not a url", "has an unsupported scheme ''"),
+    ],
+)
+def test_bad_database_url_is_named_without_its_password(monkeypatch, url, problem):
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    with pytest.raises(ImproperlyConfigured, match=f"DATABASE_URL {problem}") as caught:
+        database("DATABASE_URL", default="sqlite:////unused.sqlite3")
+
+    assert "s3cret" not in str(caught.value)
+
+
+def test_choice_rejects_a_word_outside_its_list(monkeypatch):
+    monkeypatch.setenv("LOG_LEVEL", "LOUD")
+
+    with pytest.raises(ImproperlyConfigured, match="LOG_LEVEL must be one of .*'LOUD'"):
+        choice("LOG_LEVEL", ("INFO", "ERROR"), default="INFO")
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    read = set()
+    for module in (environment, settings_module):
+        read |= set(ENV_READ.findall(Path(module.__file__).read_text()))
+    example = (PROJECT_DIR / ".env.example").read_text()
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))
+
+    assert read, "no variables found: the pattern no longer matches the settings"
+    assert read <= listed, f"missing from .env.example: {sorted(read - listed)}"
