@@ -178,7 +178,7 @@ def test_awkward_answers_bake_a_working_service(tmp_path, default_venv, answers)
     assert project["description"] == expected["description"]
     if "author_name" in answers:
         assert project["authors"][0]["name"] == answers["author_name"]
-    run([UV, "lock", "--locked"], cwd=path)
+    run([UV, "lock", "--locked", "--python", default_venv / "python"], cwd=path)
     # Same locked dependencies as the default service: reuse its environment.
     run([default_venv / "ruff", "check", "."], cwd=path)
     run([default_venv / "ruff", "format", "--check", "."], cwd=path)
