@@ -74,31 +74,40 @@ def syntax_errors(root):
     return found
 
 
+def literal_setting(tree, name):
+    """The value of `name = <literal>` at the top of a module."""
+    assignments = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(getattr(target, "id", None) == name for target in node.targets)
+    ]
+    if len(assignments) != 1:
+        raise ValueError(f"expected one {name} = ... assignment")
+    try:
+        return ast.literal_eval(assignments[0])
+    except ValueError:
+        raise ValueError(f"{name} must be a literal, as the template wrote it") from None
+
+
 def middleware_problems(root):
-    """Apply the service's own middleware rules to the MIDDLEWARE literal."""
+    """Apply the service's own middleware rules to the literals in settings.py."""
     rules_path = root / PACKAGE / "middleware_order.py"
     spec = importlib.util.spec_from_file_location("middleware_order", rules_path)
     rules = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(rules)
 
     settings_path = root / PACKAGE / "settings.py"
-    tree = ast.parse(settings_path.read_text(encoding="utf-8"))
-    assignments = [
-        node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        and any(getattr(target, "id", None) == "MIDDLEWARE" for target in node.targets)
-    ]
     relative = settings_path.relative_to(root)
-    if len(assignments) != 1:
-        return [f"{relative}: expected one MIDDLEWARE = [...] assignment"]
+    tree = ast.parse(settings_path.read_text(encoding="utf-8"))
     try:
-        middleware = ast.literal_eval(assignments[0])
-    except ValueError:
-        return [f"{relative}: MIDDLEWARE must be a literal list of strings"]
+        middleware = literal_setting(tree, "MIDDLEWARE")
+        graphene_middleware = literal_setting(tree, "GRAPHENE").get("MIDDLEWARE", ())
+    except (ValueError, AttributeError) as error:
+        return [f"{relative}: {error}"]
     return [
         f"{relative}: {PACKAGE}.{found.code}: {found.message}"
-        for found in rules.violations(middleware)
+        for found in rules.violations(middleware, graphene_middleware)
     ]
 
 

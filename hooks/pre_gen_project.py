@@ -26,7 +26,9 @@ DEPENDENCY_MODULES = frozenset(
     ruff six sqlparse text_unidecode typing_extensions tzdata urllib3
     """.split()
 )
-SERVICE_MODULES = frozenset({"conftest", "manage", "tests", "users"})
+SERVICE_MODULES = frozenset(
+    {"audit", "authentication", "conftest", "manage", "tests", "users"}
+)
 
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 PACKAGE = re.compile(r"[a-z][a-z0-9_]*")

@@ -117,7 +117,7 @@ def test_middleware_that_is_not_a_literal_list_is_refused(
 
     error = refused(service, rerun_hook, capfd)
 
-    assert "MIDDLEWARE must be a literal list of strings" in error
+    assert "MIDDLEWARE must be a literal, as the template wrote it" in error
 
 
 @pytest.mark.parametrize("name", combination_params("default"))
@@ -150,3 +150,21 @@ def test_python_that_does_not_compile_is_refused(copy_of, rerun_hook, capfd, nam
     error = refused(service, rerun_hook, capfd)
 
     assert "users/broken.py:1: does not compile" in error
+
+
+@pytest.mark.parametrize("name", combination_params("default"))
+def test_missing_graphene_jwt_middleware_is_refused(copy_of, rerun_hook, capfd, name):
+    service = copy_of(name)
+    settings = service / SETTINGS
+    line = '        "authentication.graphql.JWTMiddleware",\n'
+    text = settings.read_text()
+    assert line in text
+    settings.write_text(text.replace(line, ""))
+
+    error = refused(service, rerun_hook, capfd)
+
+    assert "example_service.E022" in error
+    assert (
+        "GRAPHENE['MIDDLEWARE'] must include authentication.graphql.JWTMiddleware"
+        in (error)
+    )

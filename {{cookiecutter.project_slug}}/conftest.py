@@ -1,13 +1,26 @@
-"""Fixtures shared by every test of the service."""
+"""Fixtures shared by every test of the service.
 
+`issuer` is a real OpenID Connect issuer on 127.0.0.1: it serves a discovery
+document and a key set over HTTP, with an RSA key made when the tests start,
+and mints tokens. helusers verifies them exactly as in production.
+"""
+
+import json
 import os
 import subprocess
 import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 PROJECT_DIR = Path(__file__).resolve().parent
+AUDIENCE = "test-service"
 
 
 def pytest_report_header(config):
@@ -16,18 +29,148 @@ def pytest_report_header(config):
     return f"database: {connection.vendor} {connection.settings_dict['NAME']}"
 
 
+def new_rsa_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class IssuerHandler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        issuer = self.server.issuer
+        issuer.requests += 1
+        if issuer.mode == "hang":
+            issuer.released.wait(timeout=60)  # accept, then never answer
+            return
+        if issuer.mode == "error":
+            return self.answer(500, {"error": "the issuer is having a bad day"})
+        if self.path == "/.well-known/openid-configuration":
+            return self.answer(
+                200, {"issuer": issuer.url, "jwks_uri": issuer.url + "/jwks"}
+            )
+        if self.path == "/jwks":
+            return self.answer(200, {"keys": [issuer.public_jwk]})
+        return self.answer(404, {"error": "not found"})
+
+    def answer(self, status, document):
+        body = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+class Issuer:
+    """The loopback issuer. `mode` is one of up, error, hang and down."""
+
+    kid = "test-key"
+
+    def __init__(self):
+        self.key = new_rsa_key()
+        self.public_jwk = {
+            **jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True),
+            "kid": self.kid,
+            "use": "sig",
+            "alg": "RS256",
+        }
+        self.released = threading.Event()
+        self.requests = 0
+        self.mode = "up"
+        self.server = None
+        self.port = 0
+        self.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), IssuerHandler)
+        self.server.daemon_threads = True
+        self.server.issuer = self
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def set_mode(self, mode):
+        """Switch what the issuer does; `down` closes its port altogether."""
+        if self.mode == "down" and mode != "down":
+            self.start()
+        elif mode == "down" and self.mode != "down":
+            self.stop()
+        if mode == "hang":
+            self.released.clear()
+        else:
+            self.released.set()
+        self.mode = mode
+
+    def claims(self, **overrides):
+        now = int(time.time())
+        claims = {
+            "iss": self.url,
+            "aud": AUDIENCE,
+            "sub": str(uuid.uuid4()),
+            "iat": now,
+            "exp": now + 300,
+            "given_name": "Maija",
+            "family_name": "Meikäläinen",
+            "email": "maija@example.com",
+        }
+        claims.update(overrides)
+        return {key: value for key, value in claims.items() if value is not None}
+
+    def token(self, key=None, algorithm="RS256", headers=None, **claims):
+        """A token signed like the real issuer's; every part can be overridden.
+
+        A claim given as None is left out.
+        """
+        return jwt.encode(
+            self.claims(**claims),
+            key or self.key,
+            algorithm=algorithm,
+            headers={"kid": self.kid, **(headers or {})},
+        )
+
+
+@pytest.fixture(scope="session")
+def issuer_server():
+    issuer = Issuer()
+    yield issuer
+    issuer.set_mode("up")
+    issuer.stop()
+
+
+@pytest.fixture
+def issuer(issuer_server, settings):
+    """The loopback issuer, configured as the service's only token issuer."""
+    settings.OIDC_API_TOKEN_AUTH = {
+        "ISSUER": [issuer_server.url],
+        "AUDIENCE": AUDIENCE,
+        "API_SCOPE_PREFIX": "",
+        "REQUIRE_API_SCOPE_FOR_AUTHENTICATION": False,
+    }
+    settings.TOKEN_AUTH_ISSUER_TIMEOUT = 1.0
+    settings.TOKEN_AUTH_ISSUER_RETRY_INTERVAL = 0.3
+    issuer_server.set_mode("up")
+    yield issuer_server
+    issuer_server.set_mode("up")
+
+
 @pytest.fixture
 def graphql(client):
     """Send a GraphQL document through the real `/graphql` view and its middleware."""
 
-    def send(query, variables=None, **headers):
-        response = client.post(
-            "/graphql",
+    def send(query, variables=None, token=None, path="/graphql", **headers):
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return client.post(
+            path,
             {"query": query, "variables": variables or {}},
             content_type="application/json",
             headers=headers,
         )
-        return response
 
     return send
 

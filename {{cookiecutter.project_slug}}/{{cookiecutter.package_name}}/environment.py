@@ -46,6 +46,23 @@ def choice(name: str, choices: tuple[str, ...], *, default: str) -> str:
     return value
 
 
+def seconds(name: str, *, default: float, maximum: float) -> float:
+    """A duration in seconds: a number above zero and at most `maximum`."""
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= maximum:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of seconds above 0 and at most {maximum:g}; "
+            f"got {raw!r}."
+        )
+    return value
+
+
 def secret_key(*, debug: bool) -> str:
     """SECRET_KEY is required unless DEBUG is on, where a fixed key is fine."""
     value = env.str("SECRET_KEY", default="")

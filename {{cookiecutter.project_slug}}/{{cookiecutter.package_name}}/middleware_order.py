@@ -1,8 +1,9 @@
-"""The rules of the Django middleware order, in one place.
+"""The rules of the middleware order, in one place.
 
-Django runs the MIDDLEWARE list top-down on the way in. Some middleware needs
-what another one has set up (the session, the user), so it must come later in
-the list. Each rule below says which must come first and why.
+Django runs the MIDDLEWARE list top-down on the way in, so a middleware can
+only use what the ones above it have set up (the session, the user, the
+request id). Each rule says which must come first and why; some middleware
+must be there at all.
 
 This module imports nothing from Django or the service on purpose: the
 system check in `checks.py` applies it at runtime, and the template's
@@ -20,15 +21,30 @@ AUTHENTICATION = "django.contrib.auth.middleware.AuthenticationMiddleware"
 LOGIN_REQUIRED = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 REMOTE_USER = "django.contrib.auth.middleware.RemoteUserMiddleware"
 MESSAGES = "django.contrib.messages.middleware.MessageMiddleware"
+REQUEST_ID = "{{ cookiecutter.package_name }}.request_id.RequestIdMiddleware"
+AUDIT = "audit.middleware.AuditlogMiddleware"
+JWT = "authentication.middleware.JWTAuthenticationMiddleware"
+GRAPHENE_JWT = "authentication.graphql.JWTMiddleware"
 
 
 class Rule(NamedTuple):
+    """`first` must come before `then` in MIDDLEWARE."""
+
     code: str
     first: str
     then: str
     why: str
     # When true, `then` cannot work at all without `first` in the list.
     required: bool = False
+
+
+class Presence(NamedTuple):
+    """`path` must be in the middleware list named by `setting`."""
+
+    code: str
+    setting: str
+    path: str
+    why: str
 
 
 RULES = (
@@ -57,8 +73,8 @@ RULES = (
         "E004",
         CSRF,
         AUTHENTICATION,
-        "the CSRF check must be done before any middleware that authenticates "
-        "the request",
+        "Django's documented order: CSRF protection comes before authentication "
+        "middleware, which may log a user in and so rotate the CSRF token",
     ),
     Rule(
         "E005",
@@ -95,6 +111,58 @@ RULES = (
         COMMON,
         "CommonMiddleware's slash redirects must see the language prefix",
     ),
+    Rule(
+        "E010",
+        REQUEST_ID,
+        SESSION,
+        "everything after it, session and authentication work included, must "
+        "run with the request id known",
+    ),
+    Rule(
+        "E011",
+        REQUEST_ID,
+        AUDIT,
+        "the audit log uses the request id as the correlation id of its entries",
+        required=True,
+    ),
+    Rule(
+        "E012",
+        AUTHENTICATION,
+        JWT,
+        "JWTAuthenticationMiddleware leaves a user logged in with a session "
+        "alone, so it must see the user AuthenticationMiddleware sets",
+        required=True,
+    ),
+    Rule(
+        "E013",
+        AUDIT,
+        JWT,
+        "entries saved while the token is verified (helusers creating or "
+        "updating the user) must get the request's correlation id and address",
+        required=True,
+    ),
+)
+
+PRESENCE = (
+    Presence(
+        "E020",
+        "MIDDLEWARE",
+        JWT,
+        "it verifies Bearer tokens and keeps a failure for the GraphQL layer",
+    ),
+    Presence(
+        "E021",
+        "MIDDLEWARE",
+        AUDIT,
+        "it gives every audit log entry its actor, address and correlation id",
+    ),
+    Presence(
+        "E022",
+        "GRAPHENE['MIDDLEWARE']",
+        GRAPHENE_JWT,
+        "without it an invalid token is ignored and every GraphQL root field "
+        "is open to anyone",
+    ),
 )
 
 
@@ -107,10 +175,15 @@ def short(path: str) -> str:
     return path.rsplit(".", 1)[-1]
 
 
-def violations(middleware: list[str] | tuple[str, ...]) -> list[Violation]:
-    """Every rule that `middleware` (a MIDDLEWARE list) breaks."""
+def violations(middleware, graphene_middleware) -> list[Violation]:
+    """Every rule that MIDDLEWARE and GRAPHENE['MIDDLEWARE'] break."""
     position = {path: index for index, path in enumerate(middleware)}
-    found = []
+    lists = {"MIDDLEWARE": middleware, "GRAPHENE['MIDDLEWARE']": graphene_middleware}
+    found = [
+        Violation(need.code, f"{need.setting} must include {need.path}: {need.why}.")
+        for need in PRESENCE
+        if need.path not in lists[need.setting]
+    ]
     for rule in RULES:
         if rule.then not in position:
             continue

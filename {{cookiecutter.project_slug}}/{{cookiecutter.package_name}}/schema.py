@@ -1,7 +1,14 @@
-"""The root GraphQL schema."""
+"""The root GraphQL schema.
+
+Every root field needs an authenticated user unless it is marked `public`
+(see authentication/graphql.py).
+"""
 
 import graphene
 from django.conf import settings
+
+import users.schema
+from authentication.graphql import public
 
 
 class ServiceInfo(graphene.ObjectType):
@@ -9,9 +16,13 @@ class ServiceInfo(graphene.ObjectType):
     version = graphene.String(required=True)
 
 
-class Query(graphene.ObjectType):
-    service_info = graphene.Field(
-        ServiceInfo, required=True, description="Which service this is and its version."
+class Query(users.schema.Query, graphene.ObjectType):
+    service_info = public(
+        graphene.Field(
+            ServiceInfo,
+            required=True,
+            description="Which service this is and its version.",
+        )
     )
 
     @staticmethod
@@ -19,4 +30,8 @@ class Query(graphene.ObjectType):
         return ServiceInfo(name=settings.SERVICE_NAME, version=settings.SERVICE_VERSION)
 
 
-schema = graphene.Schema(query=Query)
+class Mutation(users.schema.Mutation, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -7,7 +7,7 @@ when present; variables already set in the real environment win over it.
 import tomllib
 from pathlib import Path
 
-from .environment import choice, database, env, flag, secret_key
+from .environment import choice, database, env, flag, seconds, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env.read_env(BASE_DIR / ".env")
@@ -33,15 +33,22 @@ INSTALLED_APPS = [
     "auditlog",
     "graphene_django",
     "{{ cookiecutter.package_name }}",
+    "authentication",
+    "audit",
     "users",
 ]
 
+# The order matters. middleware_order.py, next to this file, holds the rules and a
+# system check enforces them; README.md explains why each one is where it is.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "{{ cookiecutter.package_name }}.request_id.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditlogMiddleware",
+    "authentication.middleware.JWTAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -67,6 +74,12 @@ TEMPLATES = [
 DATABASES = {
     "default": database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several threads write at once (runserver, the threaded-server tests): let a
+    # writer wait for the lock instead of failing, and give tests a file that all
+    # threads share rather than a private in-memory database each.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "test-db.sqlite3"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
@@ -89,8 +102,40 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "static")
 
-GRAPHENE = {"SCHEMA": "{{ cookiecutter.package_name }}.schema.schema"}
+GRAPHENE = {
+    "SCHEMA": "{{ cookiecutter.package_name }}.schema.schema",
+    # graphql-core runs the last one outermost.
+    "MIDDLEWARE": [
+        "authentication.graphql.JWTMiddleware",
+    ],
+}
 ENABLE_GRAPHIQL = flag("ENABLE_GRAPHIQL", default=DEBUG)
+
+# Bearer tokens, verified by helusers against the identity provider.
+OIDC_API_TOKEN_AUTH = {
+    "ISSUER": env.list("TOKEN_AUTH_AUTHSERVER_URL", default=[]),
+    "AUDIENCE": env.str("TOKEN_AUTH_ACCEPTED_AUDIENCE", default=""),
+    "API_SCOPE_PREFIX": env.str("TOKEN_AUTH_ACCEPTED_SCOPE_PREFIX", default=""),
+    "REQUIRE_API_SCOPE_FOR_AUTHENTICATION": flag(
+        "TOKEN_AUTH_REQUIRE_SCOPE_PREFIX", default=False
+    ),
+}
+# How long one request may wait for the issuer's keys, and how long a failed
+# fetch is remembered before the issuer is asked again.
+TOKEN_AUTH_ISSUER_TIMEOUT = seconds("TOKEN_AUTH_ISSUER_TIMEOUT", default=3, maximum=5)
+TOKEN_AUTH_ISSUER_RETRY_INTERVAL = 2.0
+
+# Audit log: every model is tracked unless it is listed here.
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "admin.LogEntry",  # Django admin's own log
+    "auth.Permission",  # written by migrations
+    "contenttypes.ContentType",  # written by migrations
+    "sessions.Session",  # session data, changing on every login
+)
+# Never written into a LogEntry, in any model.
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login")
+AUDITLOG_CID_GETTER = "{{ cookiecutter.package_name }}.request_id.current_request_id"
 
 LOGGING = {
     "version": 1,

@@ -55,3 +55,27 @@ def test_graphiql_is_served_when_enabled(run_django):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", "True"]
+
+
+@pytest.mark.urls("{{ cookiecutter.package_name }}.tests.urls")
+def test_unexpected_error_is_logged_not_shown(graphql, caplog):
+    response = graphql("{ broken serviceInfo { name } }", path="/graphql-broken")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"]["serviceInfo"]["name"] == settings.SERVICE_NAME
+    assert body["errors"] == [
+        {
+            "message": "Internal server error.",
+            "locations": [{"line": 1, "column": 3}],
+            "path": ["broken"],
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        }
+    ]
+    assert "secret internals" in caplog.text
+
+
+def test_response_carries_a_request_id(graphql):
+    response = graphql(SERVICE_INFO, X_Request_ID="abc.123")
+
+    assert response["X-Request-ID"] == "abc.123"

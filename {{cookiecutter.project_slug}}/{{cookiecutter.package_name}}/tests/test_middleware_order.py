@@ -3,36 +3,86 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from {{ cookiecutter.package_name }}.middleware_order import RULES, short, violations
+from {{ cookiecutter.package_name }}.middleware_order import (
+    AUTHENTICATION,
+    GRAPHENE_JWT,
+    JWT,
+    PRESENCE,
+    RULES,
+    short,
+    violations,
+)
+
+PACKAGE = "{{ cookiecutter.package_name }}"
 
 
 def test_configured_middleware_keeps_every_rule():
-    assert violations(settings.MIDDLEWARE) == []
+    assert violations(settings.MIDDLEWARE, settings.GRAPHENE["MIDDLEWARE"]) == []
     call_command("check", fail_level="WARNING")
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
-def test_check_fails_when_a_rule_is_broken(rule, settings):
-    settings.MIDDLEWARE = [rule.then, rule.first]
+def test_jwt_middleware_above_authentication_fails_the_check(settings):
+    moved = [path for path in settings.MIDDLEWARE if path != JWT]
+    moved.insert(moved.index(AUTHENTICATION), JWT)
+    settings.MIDDLEWARE = moved
 
     with pytest.raises(SystemCheckError) as caught:
         call_command("check")
 
     message = str(caught.value)
-    assert f"{{ cookiecutter.package_name }}.{rule.code}" in message
-    assert short(rule.first) in message
-    assert short(rule.then) in message
+    assert f"{PACKAGE}.E012" in message
+    assert "AuthenticationMiddleware must come before JWTAuthenticationMiddleware" in (
+        message
+    )
+
+
+def test_missing_graphene_jwt_middleware_fails_the_check(settings):
+    settings.GRAPHENE = {**settings.GRAPHENE, "MIDDLEWARE": []}
+
+    with pytest.raises(SystemCheckError, match=f"{PACKAGE}.E022.*{GRAPHENE_JWT}"):
+        call_command("check")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_check_fails_when_a_rule_is_broken(rule, settings):
+    swapped = [path for path in settings.MIDDLEWARE if path not in rule]
+    settings.MIDDLEWARE = [*swapped, rule.then, rule.first]
+
+    with pytest.raises(SystemCheckError) as caught:
+        call_command("check")
+
+    message = str(caught.value)
+    assert f"{PACKAGE}.{rule.code}" in message
+    assert f"{short(rule.first)} must come before {short(rule.then)}" in message
 
 
 @pytest.mark.parametrize(
     "rule", [rule for rule in RULES if rule.required], ids=lambda rule: rule.code
 )
 def test_check_fails_when_required_middleware_is_missing(rule, settings):
-    settings.MIDDLEWARE = [rule.then]
+    settings.MIDDLEWARE = [
+        *(path for path in settings.MIDDLEWARE if path not in rule),
+        rule.then,
+    ]
 
     with pytest.raises(SystemCheckError, match=f"{short(rule.first)}.* missing"):
         call_command("check")
 
 
+@pytest.mark.parametrize("need", PRESENCE, ids=lambda need: need.code)
+def test_check_fails_when_needed_middleware_is_absent(need, settings):
+    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != need.path]
+    settings.GRAPHENE = {
+        **settings.GRAPHENE,
+        "MIDDLEWARE": [
+            path for path in settings.GRAPHENE["MIDDLEWARE"] if path != need.path
+        ],
+    }
+
+    with pytest.raises(SystemCheckError, match=f"{PACKAGE}.{need.code}"):
+        call_command("check")
+
+
 def test_unrelated_middleware_is_not_judged():
-    assert violations(["django.middleware.gzip.GZipMiddleware"]) == []
+    extra = [*settings.MIDDLEWARE, "django.middleware.gzip.GZipMiddleware"]
+    assert violations(extra, settings.GRAPHENE["MIDDLEWARE"]) == []

@@ -10,7 +10,9 @@ from {{ cookiecutter.package_name }}.environment import choice, database, flag
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A variable read by name: env.str("NAME", ...), flag("NAME", ...) and the like.
-ENV_READ = re.compile(r'\b(?:env\.\w+|flag|choice|database)\(\s*"([A-Z][A-Z0-9_]*)"')
+ENV_READ = re.compile(
+    r'\b(?:env\.\w+|flag|choice|seconds|database)\(\s*"([A-Z][A-Z0-9_]*)"'
+)
 
 
 def test_missing_secret_key_stops_start_up_and_names_the_variable(run_django):

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+
+    def ready(self):
+        from auditlog import get_logentry_model
+        from django.db.models.signals import pre_save
+
+        from . import checks  # noqa: F401
+        from .middleware import stamp_log_entry
+
+        # Connected once for the life of the process, not per request.
+        pre_save.connect(
+            stamp_log_entry,
+            sender=get_logentry_model(),
+            dispatch_uid="audit.stamp_log_entry",
+        )

@@ -1,0 +1,51 @@
+"""The errors the API returns, each with a stable `extensions.code`.
+
+Messages are short and fixed: what went wrong in detail goes to the log,
+never to the client.
+"""
+
+import jwt
+from graphql import GraphQLError
+
+
+class CodedError(GraphQLError):
+    code = "INTERNAL_SERVER_ERROR"
+    default_message = "Internal server error."
+
+    def __init__(self, message=None):
+        super().__init__(
+            message or self.default_message, extensions={"code": self.code}
+        )
+
+
+class AuthenticationError(CodedError):
+    code = "AUTHENTICATION_ERROR"
+    default_message = "The authentication token is not valid."
+
+
+class AuthenticationExpiredError(CodedError):
+    code = "AUTHENTICATION_EXPIRED_ERROR"
+    default_message = "The authentication token has expired."
+
+
+class PermissionDeniedError(CodedError):
+    code = "PERMISSION_DENIED_ERROR"
+    default_message = "You do not have permission to do this."
+
+
+class ValidationError(CodedError):
+    code = "VALIDATION_ERROR"
+    default_message = "The input is not valid."
+
+
+def token_error(failure):
+    """The API error for a token that failed verification with `failure`.
+
+    helusers re-raises PyJWT's errors as its own, so the expiry is found by
+    walking the chain of causes.
+    """
+    while failure is not None:
+        if isinstance(failure, jwt.ExpiredSignatureError):
+            return AuthenticationExpiredError()
+        failure = failure.__cause__ or failure.__context__
+    return AuthenticationError()

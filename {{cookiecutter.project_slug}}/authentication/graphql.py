@@ -1,0 +1,56 @@
+"""Authentication for GraphQL fields, as Graphene middleware.
+
+At each root field (never at the nested ones, so there is one error per root
+field at most):
+
+- a public field is resolved whatever the token: introspection, and the
+  fields marked with `public()`;
+- a token that failed in the Django middleware (`request.auth_error`) gives
+  AUTHENTICATION_EXPIRED_ERROR or AUTHENTICATION_ERROR;
+- no authenticated user gives PERMISSION_DENIED_ERROR.
+
+So every root field needs an authenticated user unless it is marked public.
+A protected root field must be nullable, so that its error leaves the other
+fields of the response intact.
+"""
+
+from functools import partial
+
+import graphene
+from graphene.types.unmountedtype import UnmountedType
+
+from .errors import PermissionDeniedError, token_error
+
+
+def public(field):
+    """Mark a root field (query or mutation) as open to anyone."""
+    if isinstance(field, UnmountedType):  # public(graphene.String())
+        field = graphene.Field.mounted(field)
+    wrap_resolve = field.wrap_resolve
+
+    def wrap_public_resolve(parent_resolver):
+        resolver = partial(wrap_resolve(parent_resolver))
+        resolver.public = True
+        return resolver
+
+    field.wrap_resolve = wrap_public_resolve
+    return field
+
+
+def is_public(info):
+    if info.field_name.startswith("__"):  # introspection
+        return True
+    resolver = info.parent_type.fields[info.field_name].resolve
+    return getattr(resolver, "public", False)
+
+
+class JWTMiddleware:
+    def resolve(self, next, root, info, **kwargs):
+        if info.path.prev is None and not is_public(info):
+            request = info.context
+            failure = getattr(request, "auth_error", None)
+            if failure is not None:
+                raise token_error(failure)
+            if not request.user.is_authenticated:
+                raise PermissionDeniedError("Authentication is required.")
+        return next(root, info, **kwargs)
