@@ -23,6 +23,7 @@ PACKAGE = {{ cookiecutter.package_name | py_str }}
 # Each optional path, and whether the answers keep it.
 OPTIONAL_PATHS = {
     ".github": {{ cookiecutter.ci == "github" }},
+    "errorlog": {{ cookiecutter.use_error_log }},
 }
 
 # A brace followed by a brace, percent sign or hash opens template syntax. The

@@ -27,7 +27,7 @@ DEPENDENCY_MODULES = frozenset(
     """.split()
 )
 SERVICE_MODULES = frozenset(
-    {"audit", "authentication", "conftest", "manage", "tests", "users"}
+    {"audit", "authentication", "conftest", "errorlog", "manage", "tests", "users"}
 )
 
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -75,6 +75,12 @@ def one_of(*choices):
     return check
 
 
+def boolean(value):
+    if not isinstance(value, bool):
+        return f"must be true or false (got {value!r})"
+    return None
+
+
 def not_taken(value):
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f"must not be a Python keyword (got {value!r})"
@@ -103,6 +109,7 @@ RULES = {
     "author_email": [matches(EMAIL, 254, "an e-mail address such as dev@hel.fi")],
     "python_version": [one_of("3.12", "3.11", "3.13")],
     "ci": [one_of("github", "none")],
+    "use_error_log": [boolean],
 }
 
 

@@ -19,10 +19,23 @@ ALWAYS_PRESENT = [
     "uv.lock",
     "users/models.py",
     "users/migrations/0001_initial.py",
+    "authentication/middleware.py",
+    "authentication/graphql.py",
+    "audit/middleware.py",
+    "audit/access.py",
+    "audit/deletion.py",
 ]
-# Each optional file and the answers under which it exists.
+# Each optional path and the answers under which it exists.
 OPTIONAL = {
     ".github/workflows/ci.yml": lambda answers: answers["ci"] == "github",
+    "errorlog/models.py": lambda answers: answers["use_error_log"],
+    "errorlog/migrations/0001_initial.py": lambda answers: answers["use_error_log"],
+}
+# What a switched-off option must leave no trace of, in any file.
+TRACES = {
+    "use_error_log": re.compile(
+        r"errorlog|error_log|error log|ErrorLog", re.IGNORECASE
+    ),
 }
 
 
@@ -70,6 +83,22 @@ def test_expected_files_exist_and_switched_off_ones_do_not(services, name):
         assert (service.path / relative).exists() == wanted(service.answers), relative
     if service.answers["ci"] == "none":
         assert not (service.path / ".github").exists()
+
+
+@pytest.mark.parametrize("name", combination_params())
+def test_switched_off_options_leave_no_trace(services, name):
+    service = services(name)
+    for key, trace in TRACES.items():
+        if service.answers[key]:
+            continue
+        found = [
+            f"{path.relative_to(service.path)}: {match.group()}"
+            for path, content in text_files(service.path)
+            for match in [trace.search(content)]
+            if match
+        ]
+        found += [str(p) for p in service.path.rglob("*") if trace.search(p.name)]
+        assert found == [], key
 
 
 @pytest.mark.parametrize("name", combination_params())

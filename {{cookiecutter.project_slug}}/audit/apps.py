@@ -6,9 +6,11 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from auditlog import get_logentry_model
+        from auditlog.signals import pre_log
         from django.db.models.signals import pre_save
 
         from . import checks  # noqa: F401
+        from .deletion import skip_second_delete_entry
         from .middleware import stamp_log_entry
 
         # Connected once for the life of the process, not per request.
@@ -17,3 +19,4 @@ class AuditConfig(AppConfig):
             sender=get_logentry_model(),
             dispatch_uid="audit.stamp_log_entry",
         )
+        pre_log.connect(skip_second_delete_entry, dispatch_uid="audit.skip_delete")

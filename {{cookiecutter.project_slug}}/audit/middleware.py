@@ -17,6 +17,8 @@ from contextvars import ContextVar
 
 from auditlog.middleware import AuditlogMiddleware as UpstreamAuditlogMiddleware
 
+from .deletion import is_being_deleted
+
 _current_request = ContextVar("audit_request", default=None)
 
 
@@ -31,17 +33,32 @@ class AuditlogMiddleware(UpstreamAuditlogMiddleware):
             _current_request.reset(token)
 
 
-def stamp_log_entry(sender, instance, **kwargs):
-    """Fill in what the current request knows, unless the entry already says it."""
-    request = _current_request.get()
-    if request is None:
-        return
-    if instance.actor is None:
+def stamp(entry, request):
+    """Fill in what `request` knows about an entry, unless the entry says it already.
+
+    The actor's uuid also goes into `additional_data["actor_uuid"]`: the actor
+    foreign key is emptied when that user is deleted, the uuid stays.
+    """
+    if entry.actor is None:
         actor = AuditlogMiddleware._get_actor(request)
         if actor is not None:
-            instance.actor = actor
-            instance.actor_email = getattr(actor, "email", None) or None
-    if instance.remote_addr is None:
-        instance.remote_addr = AuditlogMiddleware._get_remote_addr(request)
-    if instance.remote_port is None:
-        instance.remote_port = AuditlogMiddleware._get_remote_port(request)
+            # A user being deleted is named below, not pointed to.
+            if not is_being_deleted(actor):
+                entry.actor = actor
+            entry.actor_email = getattr(actor, "email", None) or None
+            if entry.additional_data is None or isinstance(entry.additional_data, dict):
+                entry.additional_data = {
+                    **(entry.additional_data or {}),
+                    "actor_uuid": str(actor.uuid),
+                }
+    if entry.remote_addr is None:
+        entry.remote_addr = AuditlogMiddleware._get_remote_addr(request)
+    if entry.remote_port is None:
+        entry.remote_port = AuditlogMiddleware._get_remote_port(request)
+
+
+def stamp_log_entry(sender, instance, **kwargs):
+    """pre_save receiver for LogEntry: stamp it with the current request, if any."""
+    request = _current_request.get()
+    if request is not None:
+        stamp(instance, request)

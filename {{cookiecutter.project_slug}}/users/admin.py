@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from audit.deletion import delete_user
+
 from .models import User
 
 
@@ -13,3 +15,10 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         ("Identity provider", {"fields": ("uuid", "department_name", "ad_groups")}),
     )
+
+    def delete_model(self, request, obj):
+        delete_user(obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            delete_user(user)

@@ -1,4 +1,4 @@
-"""The API of the signed-in user: `me` and `updateMe`."""
+"""The API of the signed-in user: `me`, `node`, `updateMe` and `deleteMe`."""
 
 import graphene
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -6,23 +6,32 @@ from graphene import relay
 from graphene.utils.str_converters import to_camel_case
 from graphene_django import DjangoObjectType
 
+from audit.access import AccessLogged, logs_access
+from audit.deletion import delete_user
 from authentication.errors import ValidationError
 
 from .models import User
 
 
-class UserNode(DjangoObjectType):
+class UserNode(AccessLogged, DjangoObjectType):
     class Meta:
         model = User
         fields = ("uuid", "first_name", "last_name", "email", "preferred_language")
         interfaces = (relay.Node,)
         convert_choices_to_enum = False
 
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        """A user can read only themself."""
+        return queryset.filter(pk=info.context.user.pk)
+
 
 class Query(graphene.ObjectType):
     me = graphene.Field(UserNode, description="The signed-in user.")
+    node = relay.Node.Field()
 
     @staticmethod
+    @logs_access
     def resolve_me(root, info):
         return info.context.user
 
@@ -62,5 +71,21 @@ def validation_message(error):
     )
 
 
+class DeleteMe(relay.ClientIDMutation):
+    """Delete the signed-in user's account here; the audit trail stays.
+
+    Only this service's data goes: the identity provider keeps the person,
+    and signing in again starts a new, empty account.
+    """
+
+    ok = graphene.Boolean(required=True)
+
+    @classmethod
+    def mutate_and_get_payload(cls, root, info, **input):
+        delete_user(info.context.user)
+        return DeleteMe(ok=True)
+
+
 class Mutation(graphene.ObjectType):
     update_me = UpdateMe.Field()
+    delete_me = DeleteMe.Field()

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "{{ cookiecutter.package_name }}",
     "authentication",
     "audit",
+{%- if cookiecutter.use_error_log %}
+    "errorlog",
+{%- endif %}
     "users",
 ]
 
@@ -106,8 +109,11 @@ GRAPHENE = {
     "SCHEMA": "{{ cookiecutter.package_name }}.schema.schema",
     # graphql-core runs the last one outermost.
     "MIDDLEWARE": [
+        "{{ cookiecutter.package_name }}.transactions.MutationRollbackMiddleware",
         "authentication.graphql.JWTMiddleware",
     ],
+    # Each mutation document runs in a transaction; a failed one is rolled back.
+    "ATOMIC_MUTATIONS": True,
 }
 ENABLE_GRAPHIQL = flag("ENABLE_GRAPHIQL", default=DEBUG)
 
@@ -132,6 +138,9 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "auth.Permission",  # written by migrations
     "contenttypes.ContentType",  # written by migrations
     "sessions.Session",  # session data, changing on every login
+{%- if cookiecutter.use_error_log %}
+    "errorlog.ErrorLogEntry",  # failed actions, a log of its own
+{%- endif %}
 )
 # Never written into a LogEntry, in any model.
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login")

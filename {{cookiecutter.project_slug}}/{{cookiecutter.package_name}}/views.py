@@ -6,6 +6,9 @@ from graphene_django.views import GraphQLView
 from graphql import GraphQLError
 
 from authentication.errors import CodedError
+{%- if cookiecutter.use_error_log %}
+from errorlog.recording import record_failed_mutations
+{%- endif %}
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +20,19 @@ class ServiceGraphQLView(GraphQLView):
     otherwise show its message to the client. It is logged in full and
     answered with a fixed message and the code INTERNAL_SERVER_ERROR.
     """
+
+{%- if cookiecutter.use_error_log %}
+
+    def execute_graphql_request(
+        self, request, data, query, variables, operation_name, *args
+    ):
+        result = super().execute_graphql_request(
+            request, data, query, variables, operation_name, *args
+        )
+        # graphene-django's transaction has ended: the record outlives a rollback.
+        record_failed_mutations(request, query, operation_name, result)
+        return result
+{%- endif %}
 
     @staticmethod
     def format_error(error):

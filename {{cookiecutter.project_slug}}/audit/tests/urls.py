@@ -1,14 +1,24 @@
-"""The service's URLs plus a view that authenticates a user by itself.
+"""The service's URLs plus test views for the audit log.
 
-It stands for a DRF view with helusers' ApiTokenAuthentication, or any view
-that sets request.user on its own, after the middleware has run.
+- a view that authenticates a user by itself, standing for a DRF view with
+  helusers' ApiTokenAuthentication or any view that sets request.user on its
+  own, after the middleware has run;
+- a GraphQL schema that reads many users at once, through each of the
+  access-logging tools.
 """
 
-from django.conf import settings
+import graphene
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from graphene import relay
+from graphene_django import DjangoObjectType
 
+from audit.access import AccessLogged, AccessLoggedConnectionField, logs_access
 from users.models import User
+
+from {{ cookiecutter.package_name }}.schema import Mutation, Query
+from {{ cookiecutter.package_name }}.views import ServiceGraphQLView
 
 
 def sign_in_inside_the_view(request, username):
@@ -20,7 +30,33 @@ def sign_in_inside_the_view(request, username):
     return JsonResponse({"uuid": str(user.uuid)})
 
 
+class AnyUserNode(AccessLogged, DjangoObjectType):
+    """Unlike the service's UserNode, open to every signed-in user."""
+
+    class Meta:
+        model = User
+        fields = ("uuid",)
+        interfaces = (relay.Node,)
+        skip_registry = True
+
+
+class ReadingQuery(Query):
+    users = AccessLoggedConnectionField(AnyUserNode)
+    user_list = graphene.List(AnyUserNode)
+
+    @staticmethod
+    @logs_access
+    def resolve_user_list(root, info):
+        return User.objects.order_by("pk")
+
+
+reading_schema = graphene.Schema(query=ReadingQuery, mutation=Mutation)
+
 urlpatterns = [
     path("sign-in/<str:username>", sign_in_inside_the_view),
-    path("", include(settings.ROOT_URLCONF)),
+    path(
+        "graphql-reading",
+        csrf_exempt(ServiceGraphQLView.as_view(schema=reading_schema)),
+    ),
+    path("", include("{{ cookiecutter.package_name }}.urls")),
 ]

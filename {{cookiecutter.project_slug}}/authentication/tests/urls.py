@@ -1,6 +1,5 @@
 """The service's URLs plus a view that shows what the middleware decided."""
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.urls import include, path
 
@@ -20,5 +19,5 @@ def whoami(request):
 
 urlpatterns = [
     path("whoami", whoami),
-    path("", include(settings.ROOT_URLCONF)),
+    path("", include("{{ cookiecutter.package_name }}.urls")),
 ]

@@ -1,0 +1,86 @@
+"""Recording who read what: django-auditlog's ACCESS entries for GraphQL reads.
+
+One entry per object a read returns to an authenticated caller, with the
+caller as the actor; anonymous reads record nothing. The entries of one read
+are written with one INSERT, however many objects it returns. If they cannot
+be written, the read fails: no data leaves without its record.
+
+- `logs_access` decorates a resolver that returns an object or a list;
+- `AccessLogged` is a mixin for a DjangoObjectType, for relay `node` reads;
+- `AccessLoggedConnectionField` records the page a connection returns.
+
+django-auditlog's own `accessed` signal writes one INSERT per object and is
+not used here.
+"""
+
+from functools import wraps
+
+from auditlog.cid import get_cid
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.encoding import smart_str
+from graphene_django import DjangoConnectionField
+
+from .middleware import stamp
+
+
+def log_access(request, objects):
+    """Write an ACCESS entry for each object read by the request's user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    entries = []
+    for obj in objects:
+        entry = LogEntry(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_pk=smart_str(obj.pk),
+            object_id=obj.pk if isinstance(obj.pk, int) else None,
+            object_repr=smart_str(obj),
+            action=LogEntry.Action.ACCESS,
+            cid=get_cid(),
+        )
+        stamp(entry, request)
+        entries.append(entry)
+    if entries:
+        LogEntry.objects.bulk_create(entries)
+
+
+def logs_access(resolver):
+    """Record what a resolver returns: a model instance, or several of them."""
+
+    @wraps(resolver)
+    def resolve(root, info, **kwargs):
+        result = resolver(root, info, **kwargs)
+        if result is None:
+            return None
+        if isinstance(result, models.Model):
+            log_access(info.context, [result])
+            return result
+        result = list(result)  # evaluate once: what is recorded is what is returned
+        log_access(info.context, result)
+        return result
+
+    return resolve
+
+
+class AccessLogged:
+    """Mixin for a DjangoObjectType: relay `node` reads of it are recorded."""
+
+    @classmethod
+    def get_node(cls, info, id):
+        node = super().get_node(info, id)
+        if node is not None:
+            log_access(info.context, [node])
+        return node
+
+
+class AccessLoggedConnectionField(DjangoConnectionField):
+    """A DjangoConnectionField that records the page it returns."""
+
+    @classmethod
+    def connection_resolver(cls, resolver, connection, *args, **kwargs):
+        info = args[-1]  # graphene-django passes (..., root, info, **arguments)
+        page = super().connection_resolver(resolver, connection, *args, **kwargs)
+        log_access(info.context, [edge.node for edge in page.edges])
+        return page

@@ -1,0 +1,176 @@
+"""Failed actions are recorded in the error log, and the record outlives a rollback."""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from auditlog.registry import auditlog
+from django.contrib import admin
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from errorlog.models import ErrorLogEntry
+from errorlog.recording import record_failure
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+UPDATE_ME = """
+mutation Language($language: String) {
+  updateMe(input: {preferredLanguage: $language}) { user { uuid } }
+}
+"""
+
+
+def only_entry():
+    [entry] = ErrorLogEntry.objects.all()
+    return entry.message
+
+
+def test_validation_error_is_recorded(graphql, issuer):
+    subject = str(uuid.uuid4())
+
+    graphql(
+        UPDATE_ME,
+        {"language": "xx"},
+        token=issuer.token(sub=subject),
+        X_Request_ID="v-1",
+    )
+
+    message = only_entry()
+    assert message["action"] == "updateMe"
+    assert message["code"] == "VALIDATION_ERROR"
+    assert message["operation"] == "mutation"
+    assert message["operation_name"] == "Language"
+    assert message["path"] == ["updateMe"]
+    assert message["cid"] == "v-1"
+    assert message["actor_uuid"] == subject
+    assert message["message"].startswith("preferredLanguage: ")
+
+
+def test_permission_denied_is_recorded(graphql, issuer):
+    graphql(UPDATE_ME, {"language": "sv"})
+
+    message = only_entry()
+    assert message["code"] == "PERMISSION_DENIED_ERROR"
+    assert "actor_uuid" not in message
+
+
+def test_authentication_error_is_recorded_with_its_cause(graphql, issuer):
+    graphql(UPDATE_ME, {"language": "sv"}, token=issuer.token(aud="someone-else"))
+
+    message = only_entry()
+    assert message["code"] == "AUTHENTICATION_ERROR"
+    assert "Invalid audience" in message["auth_error"]
+
+
+@pytest.mark.urls("{{ cookiecutter.package_name }}.tests.urls")
+def test_unexpected_exception_is_recorded_but_not_shown(graphql, issuer):
+    response = graphql(
+        'mutation { writeThenCrash(language: "sv") }',
+        token=issuer.token(),
+        path="/graphql-broken",
+    )
+
+    assert "disk on fire" not in response.content.decode()
+    message = only_entry()
+    assert message["code"] == "INTERNAL_SERVER_ERROR"
+    assert message["error"] == "builtins.RuntimeError: disk on fire"
+
+
+def test_successful_mutations_and_failed_queries_are_not_recorded(graphql, issuer):
+    graphql(UPDATE_ME, {"language": "sv"}, token=issuer.token())
+    graphql("{ me { uuid } }")  # a failed read is not an action
+
+    assert not ErrorLogEntry.objects.exists()
+
+
+@pytest.mark.urls("{{ cookiecutter.package_name }}.tests.urls")
+@pytest.mark.django_db(transaction=True)
+def test_record_survives_the_rollback_of_the_failed_mutation(graphql, issuer):
+    subject = str(uuid.uuid4())
+    graphql("{ me { uuid } }", token=issuer.token(sub=subject))
+
+    graphql(
+        'mutation { writeThenRefuse(language: "sv") }',
+        token=issuer.token(sub=subject),
+        path="/graphql-broken",
+    )
+
+    assert User.objects.get(uuid=subject).preferred_language == "fi"  # rolled back
+    message = only_entry()
+    assert message["action"] == "writeThenRefuse"
+    assert message["code"] == "VALIDATION_ERROR"
+
+
+def test_helper_records_a_failure_from_other_code(django_user_model):
+    user = django_user_model.objects.create(username="batch-runner")
+    try:
+        with transaction.atomic():
+            raise ValueError("the import file is empty")
+    except ValueError as error:
+        entry = record_failure(
+            "import_bookings", "IMPORT_FAILED", error=error, user=user, rows=0
+        )
+
+    assert entry.message == {
+        "action": "import_bookings",
+        "code": "IMPORT_FAILED",
+        "cid": None,
+        "rows": 0,
+        "error": "builtins.ValueError: the import file is empty",
+        "actor_uuid": str(user.uuid),
+    }
+
+
+def test_helper_refuses_to_write_inside_the_failed_work(db):
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        record_failure("inside", "SOME_ERROR")
+
+
+def test_prune_deletes_only_old_sent_entries():
+    old = timezone.now() - timedelta(days=40)
+    entries = {
+        "old-sent": ErrorLogEntry.objects.create(message={}, is_sent=True),
+        "old-unsent": ErrorLogEntry.objects.create(message={}),
+        "new-sent": ErrorLogEntry.objects.create(message={}, is_sent=True),
+    }
+    ErrorLogEntry.objects.filter(
+        pk__in=[entries["old-sent"].pk, entries["old-unsent"].pk]
+    ).update(created_at=old)
+
+    call_command("prune_error_log", "--days", "30")
+
+    remaining = set(ErrorLogEntry.objects.values_list("pk", flat=True))
+    assert remaining == {entries["old-unsent"].pk, entries["new-sent"].pk}
+
+
+def test_error_log_is_not_in_the_audit_log():
+    assert not auditlog.contains(ErrorLogEntry)
+
+
+def test_admin_is_read_only(rf):
+    model_admin = admin.site._registry[ErrorLogEntry]
+    request = rf.get("/")
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+
+
+def test_message_is_plain_json(graphql, issuer):
+    graphql(UPDATE_ME, {"language": "xx"}, token=issuer.token())
+
+    assert json.loads(json.dumps(only_entry()))["code"] == "VALIDATION_ERROR"
+
+
+def test_atomic_requests_fail_the_check(settings):
+    from django.core.management.base import SystemCheckError
+
+    settings.DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    try:
+        with pytest.raises(SystemCheckError, match="errorlog.E001"):
+            call_command("check")
+    finally:
+        settings.DATABASES["default"]["ATOMIC_REQUESTS"] = False
