@@ -24,6 +24,14 @@ PACKAGE = {{ cookiecutter.package_name | py_str }}
 OPTIONAL_PATHS = {
     ".github": {{ cookiecutter.ci == "github" }},
     "errorlog": {{ cookiecutter.use_error_log }},
+    "{{ cookiecutter.package_name }}/sentry.py": {{ cookiecutter.use_sentry }},
+    "{{ cookiecutter.package_name }}/tests/test_sentry.py": {{ cookiecutter.use_sentry }},
+    ".dockerignore": {{ cookiecutter.use_docker }},
+    "Dockerfile": {{ cookiecutter.use_docker }},
+    "compose.yaml": {{ cookiecutter.use_docker }},
+    "docker-entrypoint.sh": {{ cookiecutter.use_docker }},
+    "{{ cookiecutter.package_name }}/management": {{ cookiecutter.use_docker }},
+    "{{ cookiecutter.package_name }}/tests/test_container.py": {{ cookiecutter.use_docker }},
 }
 
 # A brace followed by a brace, percent sign or hash opens template syntax. The

@@ -19,11 +19,13 @@ ANSWERS = json.loads({{ cookiecutter | jsonify | py_str }})
 # its own top-level modules and apps.
 DEPENDENCY_MODULES = frozenset(
     """
-    asgiref auditlog cachetools certifi cffi charset_normalizer cryptography
-    dateutil deprecation django dotenv environ graphene graphene_django graphql
-    graphql_relay helusers idna iniconfig jwt packaging pluggy promise psycopg
-    psycopg_binary py pycparser pygments pytest pytest_django pytest_env requests
-    ruff six sqlparse text_unidecode typing_extensions tzdata urllib3
+    asgiref auditlog cachetools certifi cffi cfgv charset_normalizer corsheaders
+    cryptography csp dateutil deprecation distlib django dotenv environ filelock
+    graphene graphene_django graphql graphql_relay gunicorn helusers identify
+    idna iniconfig jwt nodeenv packaging platformdirs pluggy pre_commit promise
+    psycopg psycopg_binary py pycparser pygments pytest pytest_django pytest_env
+    python_discovery requests ruff sentry_sdk six sqlparse text_unidecode
+    typing_extensions tzdata urllib3 virtualenv yaml
     """.split()
 )
 SERVICE_MODULES = frozenset(
@@ -110,6 +112,8 @@ RULES = {
     "python_version": [one_of("3.12", "3.11", "3.13")],
     "ci": [one_of("github", "none")],
     "use_error_log": [boolean],
+    "use_docker": [boolean],
+    "use_sentry": [boolean],
 }
 
 

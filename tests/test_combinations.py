@@ -1,9 +1,11 @@
 """Every combination of answers bakes a clean service that passes its own checks."""
 
 import re
+import tomllib
 
 import pytest
-from bake import BOOLEANS, CHOICES, TOOLS_BIN, resolved, run
+import yaml
+from bake import BOOLEANS, CHOICES, TOOLS_BIN, UV, find_python, resolved, run
 from conftest import COMBINATIONS, combination_params, database_url
 
 # A leftover of Jinja: two braces (except GitHub's `${{`), or brace-percent/hash.
@@ -24,18 +26,32 @@ ALWAYS_PRESENT = [
     "audit/middleware.py",
     "audit/access.py",
     "audit/deletion.py",
+    "gunicorn.conf.py",
+    ".pre-commit-config.yaml",
 ]
 # Each optional path and the answers under which it exists.
 OPTIONAL = {
     ".github/workflows/ci.yml": lambda answers: answers["ci"] == "github",
+    ".github/dependabot.yml": lambda answers: answers["ci"] == "github",
     "errorlog/models.py": lambda answers: answers["use_error_log"],
     "errorlog/migrations/0001_initial.py": lambda answers: answers["use_error_log"],
+    "Dockerfile": lambda answers: answers["use_docker"],
+    "docker-entrypoint.sh": lambda answers: answers["use_docker"],
+    "compose.yaml": lambda answers: answers["use_docker"],
+    ".dockerignore": lambda answers: answers["use_docker"],
+    "example_service/management": lambda answers: answers["use_docker"],
+    "example_service/sentry.py": lambda answers: answers["use_sentry"],
 }
 # What a switched-off option must leave no trace of, in any file.
 TRACES = {
-    "use_error_log": re.compile(
-        r"errorlog|error_log|error log|ErrorLog", re.IGNORECASE
-    ),
+    "use_error_log": re.compile(r"errorlog|error_log|error log", re.IGNORECASE),
+    "use_docker": re.compile(r"docker|compose\.yaml|wait_for_database", re.IGNORECASE),
+    "use_sentry": re.compile(r"sentry", re.IGNORECASE),
+}
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x9!vQ2#mZ7@pL4$kR8%tN1^wB6&yC3*dF5(hJ0)gS-eU+aI=oE_rT",
+    "ALLOWED_HOSTS": "service.example.com",
 }
 
 
@@ -131,6 +147,51 @@ def test_workflows_pass_actionlint(services, name):
 
 
 @pytest.mark.parametrize("name", combination_params())
+def test_workflows_pass_zizmor(services, name):
+    service = services(name)
+    workflows = service.path / ".github" / "workflows"
+    if service.answers["ci"] == "github":
+        run([TOOLS_BIN / "zizmor", "--offline", workflows], cwd=service.path)
+    else:
+        assert not workflows.exists()
+
+
+@pytest.mark.parametrize("name", combination_params())
+def test_container_files_pass_their_linters(services, name):
+    service = services(name)
+    dockerfile = service.path / "Dockerfile"
+    if not service.answers["use_docker"]:
+        assert not dockerfile.exists()
+        return
+    run([TOOLS_BIN / "hadolint", dockerfile], cwd=service.path)
+    run([TOOLS_BIN / "shellcheck", "docker-entrypoint.sh"], cwd=service.path)
+    stages = re.findall(r"^FROM .* AS (\w+)$", dockerfile.read_text(), re.MULTILINE)
+    assert stages[-1] == "production", "the default target is the production image"
+    compose = yaml.safe_load((service.path / "compose.yaml").read_text())
+    app = compose["services"]["app"]
+    assert app["build"]["target"] in stages
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "healthcheck" in compose["services"]["db"]
+
+
+@pytest.mark.parametrize("name", combination_params())
+def test_pre_commit_config_is_valid_and_pins_the_services_ruff(services, name):
+    service = services(name)
+    config = service.path / ".pre-commit-config.yaml"
+    run([TOOLS_BIN / "pre-commit", "validate-config", config], cwd=service.path)
+    repos = yaml.safe_load(config.read_text())["repos"]
+    [ruff] = [repo for repo in repos if repo["repo"].endswith("/ruff-pre-commit")]
+    pyproject = tomllib.loads((service.path / "pyproject.toml").read_text())
+    pinned = f"ruff=={ruff['rev'].removeprefix('v')}"
+    assert pinned in pyproject["dependency-groups"]["dev"]
+
+
+@pytest.mark.parametrize("name", combination_params())
+def test_production_settings_pass_the_deployment_checks(services, name):
+    services(name).manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+
+@pytest.mark.parametrize("name", combination_params())
 def test_django_system_checks_pass(services, name):
     result = services(name).manage("check", "--fail-level", "WARNING")
     assert "no issues" in result.stdout
@@ -152,3 +213,25 @@ def test_generated_test_suite_passes_on_postgresql(services, name, postgres_url)
         DATABASE_URL=database_url(postgres_url, f"template_{name}")
     )
     assert f"database: postgresql template_{name.replace('-', '_')}" in output
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.13"])
+@pytest.mark.parametrize("name", combination_params("default"))
+def test_default_service_suite_passes_on_other_pythons(services, name, version):
+    """The service supports 3.11 to 3.13, whatever python_version says."""
+    service = services(name)
+    interpreter = find_python(version)
+    assert interpreter, f"Python {version} is needed for this test"
+    environment = service.path.parent / f"venv-{version}"
+    run(
+        [UV, "sync", "--locked", "--python", interpreter],
+        cwd=service.path,
+        UV_PROJECT_ENVIRONMENT=str(environment),
+    )
+    result = run(
+        [environment / "bin" / "python", "-m", "pytest", "-p", "no:cacheprovider"],
+        cwd=service.path,
+    )
+    assert f"python {version}" in result.stdout.lower()
+    assert re.search(r"\d+ passed", result.stdout)
+    assert not re.search(r"\d+ (skipped|xfailed|failed)", result.stdout)

@@ -59,9 +59,10 @@ def test_every_question_has_a_human_prompt():
     assert set(prompts) == set(QUESTIONS)
 
 
-def test_template_workflow_passes_actionlint():
+def test_template_workflow_passes_actionlint_and_zizmor():
     workflow = TEMPLATE_DIR / ".github" / "workflows" / "ci.yml"
     run([TOOLS_BIN / "actionlint", workflow], cwd=TEMPLATE_DIR, PATH=str(TOOLS_BIN))
+    run([TOOLS_BIN / "zizmor", "--offline", workflow], cwd=TEMPLATE_DIR)
 
 
 def test_template_code_is_ruff_clean():

@@ -46,19 +46,19 @@ def choice(name: str, choices: tuple[str, ...], *, default: str) -> str:
     return value
 
 
-def seconds(name: str, *, default: float, maximum: float) -> float:
-    """A duration in seconds: a number above zero and at most `maximum`."""
+def number(name, *, default, minimum, maximum, whole=False):
+    """A number between `minimum` and `maximum`, both included."""
     raw = env.str(name, default="").strip()
     if not raw:
         return default
+    kind = "a whole number" if whole else "a number"
     try:
-        value = float(raw)
+        value = int(raw) if whole else float(raw)
     except ValueError:
-        value = 0.0
-    if not 0 < value <= maximum:
+        value = None
+    if value is None or not minimum <= value <= maximum:
         raise ImproperlyConfigured(
-            f"{name} must be a number of seconds above 0 and at most {maximum:g}; "
-            f"got {raw!r}."
+            f"{name} must be {kind} from {minimum:g} to {maximum:g}; got {raw!r}."
         )
     return value
 

@@ -21,6 +21,8 @@ AUTHENTICATION = "django.contrib.auth.middleware.AuthenticationMiddleware"
 LOGIN_REQUIRED = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 REMOTE_USER = "django.contrib.auth.middleware.RemoteUserMiddleware"
 MESSAGES = "django.contrib.messages.middleware.MessageMiddleware"
+CORS = "corsheaders.middleware.CorsMiddleware"
+CSP = "csp.middleware.CSPMiddleware"
 REQUEST_ID = "{{ cookiecutter.package_name }}.request_id.RequestIdMiddleware"
 AUDIT = "audit.middleware.AuditlogMiddleware"
 JWT = "authentication.middleware.JWTAuthenticationMiddleware"
@@ -115,9 +117,9 @@ RULES = (
     Rule(
         "E010",
         REQUEST_ID,
-        SESSION,
-        "everything after it, session and authentication work included, must "
-        "run with the request id known",
+        SECURITY,
+        "every response, the HTTPS redirect included, and every log line must "
+        "carry the request id",
     ),
     Rule(
         "E011",
@@ -141,6 +143,13 @@ RULES = (
         "entries saved while the token is verified (helusers creating or "
         "updating the user) must get the request's correlation id and address",
         required=True,
+    ),
+    Rule(
+        "E014",
+        CORS,
+        COMMON,
+        "CorsMiddleware must see a request before any middleware that may "
+        "answer it, so that the answer carries the CORS headers too",
     ),
 )
 
@@ -169,6 +178,18 @@ PRESENCE = (
         "GRAPHENE['MIDDLEWARE']",
         ROLLBACK,
         "without it a failed mutation's changes are committed",
+    ),
+    Presence(
+        "E024",
+        "MIDDLEWARE",
+        CORS,
+        "it answers browsers on other origins, as CORS_ALLOWED_ORIGINS allows",
+    ),
+    Presence(
+        "E025",
+        "MIDDLEWARE",
+        CSP,
+        "it sets the Content-Security-Policy header on every page",
     ),
 )
 

@@ -4,6 +4,7 @@ The audit log uses it as the correlation id (`LogEntry.cid`), so one id ties
 together the proxy's access log, the service's log and the audit trail.
 """
 
+import logging
 import re
 import uuid
 from contextvars import ContextVar
@@ -34,3 +35,11 @@ class RequestIdMiddleware:
             _current.reset(token)
         response[HEADER] = request.id
         return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Give every log record the current request id (settings.LOGGING uses it)."""
+
+    def filter(self, record):
+        record.request_id = _current.get() or "-"
+        return True

@@ -7,7 +7,10 @@ when present; variables already set in the real environment win over it.
 import tomllib
 from pathlib import Path
 
-from .environment import choice, database, env, flag, seconds, secret_key
+from corsheaders.defaults import default_headers as cors_default_headers
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+
+from .environment import choice, database, env, flag, number, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env.read_env(BASE_DIR / ".env")
@@ -15,6 +18,23 @@ env.read_env(BASE_DIR / ".env")
 DEBUG = flag("DEBUG", default=False)
 SECRET_KEY = secret_key(debug=DEBUG)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Production runs behind a proxy that ends TLS and says so in X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = flag("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readiness$"]  # probes use plain HTTP
+SECURE_HSTS_SECONDS = number(
+    "SECURE_HSTS_SECONDS",
+    default=0 if DEBUG else 31_536_000,
+    minimum=0,
+    maximum=63_072_000,
+    whole=True,
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = flag("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
 
 # What the serviceInfo query reports; pyproject.toml is the one place for both.
 with (BASE_DIR / "pyproject.toml").open("rb") as file:
@@ -29,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
+    "csp",
     "helusers.apps.HelusersConfig",
     "auditlog",
     "graphene_django",
@@ -44,8 +66,10 @@ INSTALLED_APPS = [
 # The order matters. middleware_order.py, next to this file, holds the rules and a
 # system check enforces them; README.md explains why each one is where it is.
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
     "{{ cookiecutter.package_name }}.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,6 +140,38 @@ GRAPHENE = {
     "ATOMIC_MUTATIONS": True,
 }
 ENABLE_GRAPHIQL = flag("ENABLE_GRAPHIQL", default=DEBUG)
+# Introspection (and the "did you mean" hints that also reveal the schema)
+# only where someone explores the API: GraphiQL needs it.
+ENABLE_GRAPHQL_INTROSPECTION = flag(
+    "ENABLE_GRAPHQL_INTROSPECTION", default=DEBUG or ENABLE_GRAPHIQL
+)
+GRAPHQL_QUERY_DEPTH_LIMIT = number(
+    "GRAPHQL_QUERY_DEPTH_LIMIT", default=10, minimum=1, maximum=100, whole=True
+)
+# Longer documents are refused before they are parsed.
+GRAPHQL_MAX_DOCUMENT_LENGTH = 100_000
+
+# Browsers on other origins that may call the API.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGIN_REGEXES = env.list("CORS_ALLOWED_ORIGIN_REGEXES", default=[])
+CORS_ALLOW_HEADERS = (*cors_default_headers, "x-request-id")
+CORS_EXPOSE_HEADERS = ["x-request-id"]
+
+# The API answers JSON; these limits are for the admin and GraphiQL pages
+# (views.py loosens them for GraphiQL).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # Django's admin (5.2) still sets a few inline styles.
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Bearer tokens, verified by helusers against the identity provider.
 OIDC_API_TOKEN_AUTH = {
@@ -128,7 +184,9 @@ OIDC_API_TOKEN_AUTH = {
 }
 # How long one request may wait for the issuer's keys, and how long a failed
 # fetch is remembered before the issuer is asked again.
-TOKEN_AUTH_ISSUER_TIMEOUT = seconds("TOKEN_AUTH_ISSUER_TIMEOUT", default=3, maximum=5)
+TOKEN_AUTH_ISSUER_TIMEOUT = number(
+    "TOKEN_AUTH_ISSUER_TIMEOUT", default=3, minimum=0.1, maximum=5
+)
 TOKEN_AUTH_ISSUER_RETRY_INTERVAL = 2.0
 
 # Audit log: every model is tracked unless it is listed here.
@@ -146,13 +204,27 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login")
 AUDITLOG_CID_GETTER = "{{ cookiecutter.package_name }}.request_id.current_request_id"
 
+# Every line carries the id of the request it belongs to ("-" outside one).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    "filters": {
+        "request_id": {
+            "()": "{{ cookiecutter.package_name }}.request_id.RequestIdLogFilter",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": choice(
@@ -160,3 +232,19 @@ LOGGING = {
         ),
     },
 }
+{%- if cookiecutter.use_sentry %}
+
+# Error reports go to Sentry only when a DSN is given.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from .sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=SERVICE_VERSION),
+        traces_sample_rate=number(
+            "SENTRY_TRACES_SAMPLE_RATE", default=0.0, minimum=0, maximum=1
+        ),
+    )
+{%- endif %}

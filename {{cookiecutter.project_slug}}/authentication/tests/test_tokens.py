@@ -140,7 +140,9 @@ def test_other_authorization_scheme_is_anonymous(graphql, issuer):
     assert_public_served_and_protected_refused(response, "PERMISSION_DENIED_ERROR")
 
 
-def test_introspection_is_public_even_with_a_bad_token(graphql, issuer):
+def test_introspection_is_public_even_with_a_bad_token(graphql, issuer, settings):
+    settings.ENABLE_GRAPHQL_INTROSPECTION = True
+
     response = graphql(
         "{ __schema { queryType { name } } __typename }", token=issuer.token(aud="x")
     )

@@ -1,6 +1,11 @@
+import re
+
 import pytest
+from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
+
+from {{ cookiecutter.package_name }}.views import ServiceGraphQLView
 
 SERVICE_INFO = "query { serviceInfo { name version } }"
 
@@ -36,7 +41,124 @@ def test_malformed_json_body_is_a_client_error(client):
     response = client.post("/graphql", "{not json", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json()["errors"][0]["message"]
+    assert response.json() == {"errors": [{"message": "POST body sent invalid JSON."}]}
+
+
+def test_body_that_is_not_json_is_a_client_error(client):
+    response = client.post(
+        "/graphql", "query { serviceInfo }", content_type="text/plain"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"message": "Must provide query string."}]}
+
+
+def test_too_long_document_is_refused_before_parsing(graphql, settings):
+    document = "query { " + "serviceInfo { name } " * 60_000 + "}"  # about 1 MB
+    assert len(document) > 1_000_000
+
+    response = graphql(document)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith(
+        "The GraphQL document is too long"
+    )
+
+
+def test_depth_bomb_is_refused(graphql, settings):
+    depth = settings.GRAPHQL_QUERY_DEPTH_LIMIT + 5
+    document = "query Bomb { " + "me { " * depth + "id" + " }" * depth + " }"
+
+    response = graphql(document)
+
+    assert response.status_code == 400
+    messages = [error["message"] for error in response.json()["errors"]]
+    assert "'Bomb' exceeds maximum operation depth of 10." in messages
+
+
+def test_introspection_is_off_in_production(graphql):
+    response = graphql("{ __schema { queryType { name } } }")
+
+    assert response.status_code == 400
+    assert "introspection" in response.json()["errors"][0]["message"].lower()
+
+
+@pytest.mark.parametrize("introspection", [False, True])
+def test_did_you_mean_hints_follow_introspection(graphql, settings, introspection):
+    settings.ENABLE_GRAPHQL_INTROSPECTION = introspection
+
+    response = graphql("{ servicInfo { name } }")
+
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith("Cannot query field 'servicInfo' on type 'Query'.")
+    assert ("Did you mean" in message) is introspection
+
+
+def test_graphiql_page_may_load_what_it_needs(client, settings):
+    settings.ENABLE_GRAPHQL_INTROSPECTION = True
+    view = ServiceGraphQLView(graphiql=True)
+    request = RequestFactory().get("/graphql", headers={"accept": "text/html"})
+
+    response = view.dispatch(request)
+
+    page = response.content.decode()
+    sources = re.findall(r'(?:src|href)="(https?://[^/"]+)/', page)
+    assert sources, "GraphiQL loads from a CDN"
+    response = CSPMiddleware(lambda r: response).process_response(request, response)
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in response["Content-Security-Policy"].split(";")
+    )
+    for origin in set(sources):
+        assert origin in policy["script-src"]
+        assert origin in policy["style-src"]
+    assert "'unsafe-inline'" in policy["script-src"]  # GraphiQL's settings script
+
+
+def test_api_responses_carry_a_strict_content_security_policy(client):
+    policy = client.get("/healthz")["Content-Security-Policy"]
+
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "cdn.jsdelivr.net" not in policy
+
+
+def test_cors_preflight_from_an_allowed_origin(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.hel.fi"]
+
+    allowed = client.options(
+        "/graphql",
+        headers={
+            "Origin": "https://app.hel.fi",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, x-request-id",
+        },
+    )
+    refused = client.options(
+        "/graphql",
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Method": "POST",
+        },
+    )
+
+    assert allowed["Access-Control-Allow-Origin"] == "https://app.hel.fi"
+    assert "x-request-id" in allowed["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Origin" not in refused
+
+
+def test_log_lines_carry_the_request_id(run_django):
+    result = run_django(
+        "from django.test import Client\n"
+        "Client().post('/graphql', {'query': '{ me { id } }'},"
+        " content_type='application/json',"
+        " headers={'Authorization': 'Bearer nonsense', 'X-Request-ID': 'log-42'})",
+        LOG_LEVEL="INFO",
+    )
+
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "Token refused" in line]
+    assert "[log-42]" in line
 
 
 def test_graphiql_is_off_by_default(client):

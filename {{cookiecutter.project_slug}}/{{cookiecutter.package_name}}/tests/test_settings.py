@@ -6,12 +6,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 import {{ cookiecutter.package_name }}.settings as settings_module
 from {{ cookiecutter.package_name }} import environment
-from {{ cookiecutter.package_name }}.environment import choice, database, flag
+from {{ cookiecutter.package_name }}.environment import choice, database, flag, number
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A variable read by name: env.str("NAME", ...), flag("NAME", ...) and the like.
 ENV_READ = re.compile(
-    r'\b(?:env\.\w+|flag|choice|seconds|database)\(\s*"([A-Z][A-Z0-9_]*)"'
+    r'\b(?:env\.\w+|flag|choice|number|database)\(\s*"([A-Z][A-Z0-9_]*)"'
 )
 
 
@@ -113,3 +113,38 @@ def test_env_example_lists_every_variable_the_settings_read():
 
     assert read, "no variables found: the pattern no longer matches the settings"
     assert read <= listed, f"missing from .env.example: {sorted(read - listed)}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "whole", "expected"), [("3", True, 3), ("0.5", False, 0.5), ("", True, 7)]
+)
+def test_number_reads_a_bounded_number(monkeypatch, raw, whole, expected):
+    monkeypatch.setenv("SOME_NUMBER", raw)
+
+    assert (
+        number("SOME_NUMBER", default=7, minimum=0, maximum=10, whole=whole) == expected
+    )
+
+
+@pytest.mark.parametrize("raw", ["11", "-1", "lots", "2.5"])
+def test_number_outside_its_bounds_is_an_error(monkeypatch, raw):
+    monkeypatch.setenv("SOME_NUMBER", raw)
+
+    with pytest.raises(
+        ImproperlyConfigured, match="SOME_NUMBER must be a whole number"
+    ):
+        number("SOME_NUMBER", default=1, minimum=0, maximum=10, whole=True)
+
+
+def test_production_settings_pass_the_deployment_checks(run_django):
+    """DEBUG off, a real key, known hosts, HTTPS at the proxy: no warnings."""
+    result = run_django(
+        "from django.core.management import call_command\n"
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        DEBUG="0",
+        SECRET_KEY="x9!vQ2#mZ7@pL4$kR8%tN1^wB6&yC3*dF5(hJ0)gS-eU+aI=oE_rT",
+        ALLOWED_HOSTS="service.example.com",
+        SECURE_SSL_REDIRECT="",  # the default, not the tests' own
+    )
+
+    assert result.returncode == 0, result.stderr

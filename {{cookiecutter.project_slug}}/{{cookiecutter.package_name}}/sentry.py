@@ -1,0 +1,46 @@
+"""Error reporting to Sentry, switched on by SENTRY_DSN.
+
+Expected failures are not errors: a bad or expired token is the client's
+problem and is answered as such, so it is never reported. Health probes are
+never traced.
+"""
+
+import sentry_sdk
+from sentry_sdk.integrations.django import DjangoIntegration
+
+UNTRACED_PATHS = frozenset({"/healthz", "/readiness"})
+# Refused tokens and the reasons for them, wherever they surface.
+EXPECTED = (
+    "authentication.middleware.MalformedTokenError",
+    "helusers.oidc.AuthenticationError",
+    "jwt.exceptions.",
+)
+
+
+def is_expected(exception):
+    name = f"{type(exception).__module__}.{type(exception).__qualname__}"
+    return name.startswith(EXPECTED)
+
+
+def drop_expected_failures(event, hint):
+    exc_info = hint.get("exc_info")
+    if exc_info and is_expected(exc_info[1]):
+        return None
+    return event
+
+
+def sample_traces(context, rate):
+    environ = context.get("wsgi_environ") or {}
+    return 0 if environ.get("PATH_INFO") in UNTRACED_PATHS else rate
+
+
+def init_sentry(*, dsn, environment, release, traces_sample_rate, transport=None):
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        release=release,
+        integrations=[DjangoIntegration()],
+        traces_sampler=lambda context: sample_traces(context, traces_sample_rate),
+        before_send=drop_expected_failures,
+        transport=transport,
+    )

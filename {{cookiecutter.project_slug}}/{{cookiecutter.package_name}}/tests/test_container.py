@@ -1,0 +1,76 @@
+"""The container's start-up, run outside a container: the entrypoint and its command."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def entrypoint(*command, **env):
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(
+        ["sh", "docker-entrypoint.sh", *command],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "PATH": path, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.django_db
+def test_wait_for_database_returns_once_the_database_answers(capsys):
+    call_command("wait_for_database", timeout=5)
+
+    assert "The database answers." in capsys.readouterr().out
+
+
+def test_entrypoint_migrates_when_asked_and_then_runs_the_command(tmp_path):
+    database = tmp_path / "db.sqlite3"
+
+    result = entrypoint(
+        "python",
+        "-c",
+        "print('server started')",
+        DATABASE_URL=f"sqlite:///{database}",
+        APPLY_MIGRATIONS="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "server started"
+    with sqlite3.connect(database) as db:
+        applied = db.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+    assert applied > 0
+
+
+def test_entrypoint_does_not_migrate_unless_asked(tmp_path):
+    database = tmp_path / "db.sqlite3"
+
+    result = entrypoint(
+        "python", "-c", "print('server started')", DATABASE_URL=f"sqlite:///{database}"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Applying" not in result.stdout
+
+
+def test_entrypoint_stops_when_the_database_never_answers(tmp_path):
+    unreachable = tmp_path / "missing-directory" / "db.sqlite3"
+
+    result = entrypoint(
+        "python",
+        "-c",
+        "print('server started')",
+        DATABASE_URL=f"sqlite:///{unreachable}",
+        DATABASE_WAIT_SECONDS="1",
+    )
+
+    assert result.returncode != 0
+    assert "The database did not answer within 1 seconds" in result.stderr
+    assert "server started" not in result.stdout

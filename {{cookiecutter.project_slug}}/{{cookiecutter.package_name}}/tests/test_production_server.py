@@ -1,0 +1,122 @@
+"""The production command, run for real: gunicorn with gunicorn.conf.py on loopback."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def production_server(tmp_path_factory):
+    """`gunicorn --config gunicorn.conf.py`, with production settings."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("gunicorn") / "access.log"
+    database = tmp_path_factory.mktemp("db") / "db.sqlite3"
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": "production-like-secret-key-for-the-server-test-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "1",
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [
+                Path(sys.executable).parent / "gunicorn",
+                "--config",
+                "gunicorn.conf.py",
+                "{{ cookiecutter.package_name }}.wsgi",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{url}/healthz", timeout=5)
+                break
+            except requests.RequestException:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log.read_text()) from None
+                time.sleep(0.1)
+        yield url, log
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_readiness_over_plain_http(production_server):
+    url, _ = production_server
+
+    response = requests.get(f"{url}/readiness", timeout=5)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_plain_http_is_redirected_to_https(production_server):
+    url, _ = production_server
+
+    response = requests.get(f"{url}/graphql", allow_redirects=False, timeout=5)
+
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("https://")
+
+
+def test_https_at_the_proxy_is_served_with_security_headers(production_server):
+    url, _ = production_server
+
+    response = requests.post(
+        f"{url}/graphql",
+        json={"query": "{ serviceInfo { name } }"},
+        headers={"X-Forwarded-Proto": "https", "X-Request-ID": "served-1"},
+        timeout=5,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["data"]["serviceInfo"]["name"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_access_log_leaves_out_the_probes(production_server):
+    url, log = production_server
+    requests.get(f"{url}/healthz", timeout=5)
+    requests.get(f"{url}/readiness", timeout=5)
+    requests.get(
+        f"{url}/graphql",
+        headers={"X-Request-ID": "logged-1"},
+        allow_redirects=False,
+        timeout=5,
+    )
+
+    deadline = time.monotonic() + 10  # gunicorn writes the line after the response
+    while "request_id=logged-1" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lines = log.read_text().splitlines()
+
+    assert any(
+        '"GET /graphql' in line and "request_id=logged-1" in line for line in lines
+    )
+    assert not [line for line in lines if "/healthz" in line or "/readiness" in line]
