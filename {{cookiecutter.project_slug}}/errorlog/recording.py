@@ -12,7 +12,6 @@ would be rolled back with it, so there it raises instead (Django's
 """
 
 from django.db import transaction
-from graphql import OperationType, get_operation_ast, parse
 
 from {{ cookiecutter.package_name }}.request_id import current_request_id
 
@@ -38,18 +37,10 @@ def record_failure(action, code, *, error=None, user=None, **details):
         return ErrorLogEntry.objects.create(message=message)
 
 
-def record_failed_mutations(request, query, operation_name, result):
-    """Record each failed root field of an executed mutation document."""
-    if result is None or not result.errors:
-        return
-    try:
-        operation = get_operation_ast(parse(query), operation_name)
-    except Exception:  # a document that does not parse was never executed
-        return
-    if operation is None or operation.operation != OperationType.MUTATION:
-        return
+def record_failed_mutations(request, operation, result):
+    """Record each failed root field of an executed mutation."""
     auth_error = getattr(request, "auth_error", None)
-    for error in result.errors:
+    for error in result.errors or ():
         if not error.path:
             continue  # refused before execution: nothing was tried
         details = {

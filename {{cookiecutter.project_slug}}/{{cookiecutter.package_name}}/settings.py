@@ -148,8 +148,20 @@ ENABLE_GRAPHQL_INTROSPECTION = flag(
 GRAPHQL_QUERY_DEPTH_LIMIT = number(
     "GRAPHQL_QUERY_DEPTH_LIMIT", default=10, minimum=1, maximum=100, whole=True
 )
-# Longer documents are refused before they are parsed.
-GRAPHQL_MAX_DOCUMENT_LENGTH = 100_000
+# Bigger requests are refused before they are read, longer documents before
+# they are parsed (graphql-core's parser takes about 5 ms per kB), and
+# documents with more aliases before they run.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+GRAPHQL_MAX_DOCUMENT_LENGTH = number(
+    "GRAPHQL_MAX_DOCUMENT_LENGTH",
+    default=20_000,
+    minimum=1_000,
+    maximum=DATA_UPLOAD_MAX_MEMORY_SIZE,
+    whole=True,
+)
+GRAPHQL_MAX_ALIASES = number(
+    "GRAPHQL_MAX_ALIASES", default=200, minimum=1, maximum=10_000, whole=True
+)
 
 # Browsers on other origins that may call the API.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -180,6 +192,14 @@ OIDC_API_TOKEN_AUTH = {
     "API_SCOPE_PREFIX": env.str("TOKEN_AUTH_ACCEPTED_SCOPE_PREFIX", default=""),
     "REQUIRE_API_SCOPE_FOR_AUTHENTICATION": flag(
         "TOKEN_AUTH_REQUIRE_SCOPE_PREFIX", default=False
+    ),
+    # How long the issuer's signing keys are kept before they are fetched again.
+    "OIDC_CONFIG_EXPIRATION_TIME": number(
+        "TOKEN_AUTH_KEYS_CACHE_SECONDS",
+        default=24 * 60 * 60,
+        minimum=1,
+        maximum=7 * 24 * 60 * 60,
+        whole=True,
     ),
 }
 # How long one request may wait for the issuer's keys, and how long a failed

@@ -53,9 +53,21 @@ def test_body_that_is_not_json_is_a_client_error(client):
     assert response.json() == {"errors": [{"message": "Must provide query string."}]}
 
 
-def test_too_long_document_is_refused_before_parsing(graphql, settings):
-    document = "query { " + "serviceInfo { name } " * 60_000 + "}"  # about 1 MB
+def test_one_megabyte_body_is_refused_before_it_is_read(graphql):
+    document = "query { " + "serviceInfo { name } " * 60_000 + "}"
     assert len(document) > 1_000_000
+
+    response = graphql(document)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"message": "The request body is too large: at most 262144 bytes."}]
+    }
+
+
+def test_too_long_document_is_refused_before_parsing(graphql, settings):
+    repeats = settings.GRAPHQL_MAX_DOCUMENT_LENGTH // 20 + 1
+    document = "query { " + "serviceInfo { name } " * repeats + "}"
 
     response = graphql(document)
 
@@ -63,6 +75,28 @@ def test_too_long_document_is_refused_before_parsing(graphql, settings):
     assert response.json()["errors"][0]["message"].startswith(
         "The GraphQL document is too long"
     )
+
+
+def test_alias_flood_is_refused(graphql, settings):
+    count = settings.GRAPHQL_MAX_ALIASES + 1
+    flood = " ".join(f"a{number}: " + "serviceInfo { name }" for number in range(count))
+
+    response = graphql("query { " + flood + " }")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == (
+        f"The document has more than {settings.GRAPHQL_MAX_ALIASES} aliases."
+    )
+
+
+def test_many_aliases_within_the_limit_are_served(graphql, settings):
+    count = settings.GRAPHQL_MAX_ALIASES
+    many = " ".join(f"a{number}: " + "serviceInfo { name }" for number in range(count))
+
+    response = graphql("query { " + many + " }")
+
+    assert response.status_code == 200
+    assert len(response.json()["data"]) == count
 
 
 def test_depth_bomb_is_refused(graphql, settings):

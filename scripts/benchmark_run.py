@@ -1,0 +1,280 @@
+"""The request half of scripts/benchmark.py, run with the baked service's Python.
+
+    <service>/.venv/bin/python scripts/benchmark_run.py --service DIR \
+        --database-url URL --duration 10 --output results.json
+
+For each stack (ours, floor, common) it starts the production command
+(gunicorn, threads) on 127.0.0.1, drives each scenario with wrk for a fixed
+time, reads the workers' peak memory, and counts each scenario's database
+queries with Django's own counter. Writes everything as JSON.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import production_server
+
+ROUNDS = 3
+STACKS = {
+    "ours": "example_service.settings",
+    "floor": "benchstacks.floor",
+    "common": "benchstacks.common",
+}
+ALIASES = " ".join(f"f{number}: serviceInfo {{ name }}" for number in range(100))
+SCENARIOS = {
+    "a": {"query": "{ serviceInfo { name version } }", "auth": None},
+    "b": {"query": "{ me { uuid email preferredLanguage } }", "auth": "valid"},
+    "c": {
+        "query": "mutation ($l: String) { updateMe(input: {preferredLanguage: $l})"
+        " { user { preferredLanguage } } }",
+        "variables": [{"l": "sv"}, {"l": "fi"}],
+        "auth": "valid",
+    },
+    "d1": {"query": "{ f0: serviceInfo { name } }", "auth": "expired"},
+    "d100": {"query": "{ " + ALIASES + " }", "auth": "expired"},
+}
+LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+{headers}
+local bodies = {{ {bodies} }}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, bodies[(counter % #bodies) + 1])
+end
+"""
+
+
+def lua_string(text):
+    return "[==[" + text + "]==]"
+
+
+def headers_for(stack, auth, tokens):
+    if auth is None:
+        return {}
+    if stack == "floor":
+        return {"X-Bench-User": tokens["subject"]}
+    return {"Authorization": f"Bearer {tokens[auth]}"}
+
+
+def bodies_for(scenario):
+    variables = scenario.get("variables") or [{}]
+    return [json.dumps({"query": scenario["query"], "variables": v}) for v in variables]
+
+
+def wrk(url, script, duration, connections):
+    output = subprocess.run(
+        [
+            "wrk",
+            "--latency",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "-s",
+            script,
+            f"{url}/graphql",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    seconds = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+    def latency(percent):
+        value, unit = re.search(
+            rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\b", output, re.M
+        ).groups()
+        return float(value) * seconds[unit] * 1000
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "requests_per_second": float(
+            re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)
+        ),
+        "p50_ms": latency(50),
+        "p99_ms": latency(99),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
+    }
+
+
+def serve(service, env, settings_module):
+    return production_server.start(
+        service, {**env, "DJANGO_SETTINGS_MODULE": settings_module}
+    )
+
+
+def write_script(path, stack, scenario, tokens):
+    headers = headers_for(stack, scenario["auth"], tokens)
+    path.write_text(
+        LUA.format(
+            headers="\n".join(
+                f'wrk.headers["{k}"] = {lua_string(v)}' for k, v in headers.items()
+            ),
+            bodies=", ".join(lua_string(b) for b in bodies_for(scenario)),
+        )
+    )
+
+
+def combine(rounds):
+    """One figure from several wrk rounds: mean throughput, median latencies."""
+    middle = len(rounds) // 2
+    return {
+        "requests_per_second": statistics.mean(
+            r["requests_per_second"] for r in rounds
+        ),
+        "p50_ms": sorted(r["p50_ms"] for r in rounds)[middle],
+        "p99_ms": sorted(r["p99_ms"] for r in rounds)[middle],
+        "non_2xx": sum(r["non_2xx"] for r in rounds),
+        "socket_errors": "; ".join(
+            r["socket_errors"] for r in rounds if r["socket_errors"]
+        ),
+    }
+
+
+def count_queries(service, env, settings_module, tokens):
+    """Each scenario's queries on its second request, counted by Django."""
+    code = f"""
+import json, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+import benchmark_run as run
+tokens = json.loads({json.dumps(json.dumps(tokens))})
+counts = {{}}
+for name, scenario in run.SCENARIOS.items():
+    headers = run.headers_for("common", scenario["auth"], tokens)
+    client = Client(headers=headers)
+    bodies = run.bodies_for(scenario)
+    client.post("/graphql", bodies[0], content_type="application/json")
+    with CaptureQueriesContext(connection) as captured:
+        client.post("/graphql", bodies[-1], content_type="application/json")
+    counts[name] = [query["sql"] for query in captured.captured_queries]
+print(json.dumps(counts))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=service,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": settings_module,
+            "PYTHONPATH": f"{Path(__file__).parent}{os.pathsep}{service}",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--service", type=Path, required=True)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--output", type=Path, required=True)
+    arguments = parser.parse_args()
+    service = arguments.service.resolve()
+    sys.path.insert(0, str(service))
+    from conftest import AUDIENCE, Issuer
+
+    issuer = Issuer()
+    subject = str(uuid.uuid4())
+    tokens = {
+        "subject": subject,
+        "valid": issuer.token(sub=subject, exp=int(time.time()) + 24 * 3600),
+        "expired": issuer.token(sub=subject, exp=1_600_000_000, iat=1_599_999_000),
+    }
+    env = {
+        **os.environ,
+        "DATABASE_URL": arguments.database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-" + uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "TOKEN_AUTH_AUTHSERVER_URL": issuer.url,
+        "TOKEN_AUTH_ACCEPTED_AUDIENCE": AUDIENCE,
+        "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(service),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=service,
+        env=env,
+        check=True,
+    )
+    # The user exists before the first request, as it would after a first login.
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from users.models import User; "
+            f"User.objects.create(uuid={subject!r}, username='benchmark', "
+            "email='bench@example.com')",
+        ],
+        cwd=service,
+        env={**env, "DJANGO_SETTINGS_MODULE": STACKS["ours"]},
+        check=True,
+    )
+    results = {
+        "requests": {},
+        "queries": {},
+        "peak_rss_mb": {},
+        "duration": arguments.duration,
+        "connections": arguments.connections,
+        "rounds": ROUNDS,
+    }
+    scripts = Path(tempfile.mkdtemp())
+    servers = {}
+    try:
+        # All stacks run at once; each scenario visits them in turn, in a few
+        # short rounds, so that a busy moment on the machine hits all alike.
+        for stack, settings_module in STACKS.items():
+            servers[stack] = serve(service, env, settings_module)
+        for name, scenario in SCENARIOS.items():
+            for stack, (_, url) in servers.items():
+                write_script(scripts / f"{stack}-{name}.lua", stack, scenario, tokens)
+                wrk(url, scripts / f"{stack}-{name}.lua", 2, arguments.connections)
+            rounds = {stack: [] for stack in STACKS}
+            seconds = max(2, arguments.duration // ROUNDS)
+            for _ in range(ROUNDS):
+                for stack, (_, url) in servers.items():
+                    script = scripts / f"{stack}-{name}.lua"
+                    rounds[stack].append(
+                        wrk(url, script, seconds, arguments.connections)
+                    )
+            results["requests"][name] = {k: combine(v) for k, v in rounds.items()}
+        for stack, (server, _) in servers.items():
+            results["peak_rss_mb"][stack] = max(
+                production_server.worker_memory_mb(server.pid, "VmHWM")
+            )
+        for stack, settings_module in STACKS.items():
+            if stack != "floor":  # while the issuer still answers
+                results["queries"][stack] = count_queries(
+                    service, env, settings_module, tokens
+                )
+    finally:
+        for server, _ in servers.values():
+            production_server.stop(server)
+        shutil.rmtree(scripts)
+        issuer.stop()
+    arguments.output.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

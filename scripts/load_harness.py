@@ -1,0 +1,409 @@
+"""Load and faults against a generated service's real production server.
+
+Run with the service's own Python, from anywhere:
+
+    <service>/.venv/bin/python scripts/load_harness.py --service <service> \
+        --database-url postgres://user@127.0.0.1:5432/harness
+
+It starts the service's loopback OIDC issuer (from its conftest.py) and the
+production command (gunicorn, threads) on 127.0.0.1, then runs three phases
+with bounded loops and checks, then prints a summary as JSON:
+
+1. load: users, each making sequential updateMe calls, all at once, with
+   readers beside them; no 5xx, and every call's LogEntry (found by its
+   X-Request-ID) has its own caller as actor;
+2. issuer faults: readers keep going while the issuer hangs, then errors,
+   then comes back; every request ends within the issuer timeout + 1 s,
+   protected fields get AUTHENTICATION_ERROR, public ones are served, and
+   tokens verify again without a restart;
+3. bad documents: invalid JSON, a wrong content type, 1 MB documents, depth
+   bombs, alias floods; no 5xx, and the worker grows by less than 50 MB.
+
+Afterwards the database must hold no trace of the mutations that failed.
+The exit status is 1 when any check fails.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import production_server
+import requests
+
+USERS = 8
+CALLS_PER_USER = 25
+READERS = 17  # with the 8 writers, 25 requests in flight
+ISSUER_TIMEOUT = 1.0
+RSS_GROWTH_LIMIT_MB = 50
+UPDATE_ME = (
+    "mutation ($language: String) { updateMe(input: {preferredLanguage: $language})"
+    " { user { preferredLanguage } } }"
+)
+READ = "{ serviceInfo { name } me { uuid } }"
+
+
+def create_database(url):
+    """Create the database named by `url` on its server, dropping an old one."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def worker_rss_mb(master_pid):
+    """Resident memory of gunicorn's worker processes, in MB."""
+    return sum(production_server.worker_memory_mb(master_pid, "VmRSS"))
+
+
+class Client:
+    """Sends GraphQL and records each call's outcome."""
+
+    def __init__(self, url):
+        self.url = url
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.calls = []
+
+    def session(self):
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+        return self.local.session
+
+    def post(self, phase, token=None, json_body=None, data=None, **headers):
+        request_id = uuid.uuid4().hex
+        headers["X-Request-ID"] = request_id
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        started = time.monotonic()
+        try:
+            response = self.session().post(
+                f"{self.url}/graphql",
+                json=json_body,
+                data=data,
+                headers=headers,
+                timeout=30,
+            )
+            status, body = response.status_code, response.text
+        except requests.RequestException as error:
+            status, body = 0, str(error)
+        call = {
+            "phase": phase,
+            "request_id": request_id,
+            "status": status,
+            "seconds": time.monotonic() - started,
+            "body": body if len(body) < 10_000 else body[:10_000],
+        }
+        with self.lock:
+            self.calls.append(call)
+        return call
+
+    def phase(self, name):
+        return [call for call in self.calls if call["phase"] == name]
+
+
+def codes(call):
+    try:
+        return [
+            e["extensions"]["code"] for e in json.loads(call["body"]).get("errors", [])
+        ]
+    except (ValueError, KeyError, TypeError):
+        return ["<not a GraphQL error>"]
+
+
+def data(call):
+    try:
+        return json.loads(call["body"]).get("data") or {}
+    except ValueError:
+        return {}
+
+
+def run_readers(client, phase, tokens, stop):
+    def read(token):
+        while not stop.is_set():
+            client.post(phase, token=token, json_body={"query": READ})
+
+    with ThreadPoolExecutor(READERS) as pool:
+        for number in range(READERS):
+            pool.submit(read, tokens[number % len(tokens)])
+
+
+def load_phase(client, issuer):
+    """Each user makes sequential updateMe calls, all users at once, readers beside."""
+    subjects = [str(uuid.uuid4()) for _ in range(USERS)]
+    tokens = {subject: issuer.token(sub=subject) for subject in subjects}
+    expected = {}  # request id -> subject, for every updateMe call that succeeded
+
+    def write(subject):
+        for number in range(CALLS_PER_USER):
+            language = ("sv", "fi")[number % 2]
+            call = client.post(
+                "load",
+                token=tokens[subject],
+                json_body={"query": UPDATE_ME, "variables": {"language": language}},
+            )
+            if call["status"] == 200 and not codes(call):
+                expected[call["request_id"]] = subject
+        # One that fails validation: it must leave nothing behind.
+        client.post(
+            "load-invalid",
+            token=tokens[subject],
+            json_body={"query": UPDATE_ME, "variables": {"language": "xx"}},
+        )
+
+    stop = threading.Event()
+    readers = threading.Thread(
+        target=run_readers, args=(client, "load-read", list(tokens.values()), stop)
+    )
+    readers.start()
+    with ThreadPoolExecutor(USERS) as pool:
+        list(pool.map(write, subjects))
+    stop.set()
+    readers.join()
+    return subjects, expected
+
+
+def fault_phase(client, issuer, server):
+    """Readers run on while the issuer hangs, then errors, then comes back."""
+    tokens = [issuer.token() for _ in range(4)]
+    stop = threading.Event()
+    timeline = []
+
+    def switch(mode):
+        issuer.set_mode(mode)
+        timeline.append((time.monotonic(), mode))
+
+    readers = threading.Thread(
+        target=run_readers, args=(client, "faults", tokens, stop)
+    )
+    switch("up")
+    readers.start()
+    time.sleep(2)
+    switch("hang")
+    time.sleep(4)
+    switch("error")
+    time.sleep(3)
+    switch("up")
+    recovered_at = None
+    deadline = time.monotonic() + 15
+    while recovered_at is None and time.monotonic() < deadline:
+        call = client.post(
+            "faults-probe", token=issuer.token(), json_body={"query": READ}
+        )
+        if not codes(call) and data(call).get("me"):
+            recovered_at = time.monotonic()
+        else:
+            time.sleep(0.2)
+    stop.set()
+    readers.join()
+    return timeline, recovered_at, server.poll() is None
+
+
+def bad_document_phase(client, issuer, master_pid):
+    token = issuer.token()
+    depth = 200
+    bomb = "query { " + "me { " * depth + "uuid" + " }" * depth + " }"
+    flood = (
+        "query { "
+        + " ".join(f"a{n}: serviceInfo {{ name }}" for n in range(3000))
+        + " }"
+    )
+    megabyte = "query { " + "serviceInfo { name } " * 50_000 + "}"
+    attacks = [
+        {"data": "{not json", "Content-Type": "application/json"},
+        {"data": "query { serviceInfo { name } }", "Content-Type": "text/plain"},
+        {"json_body": {"query": megabyte}},
+        {"json_body": {"query": bomb}},
+        {"json_body": {"query": flood}},
+        {"json_body": {"query": megabyte}, "token": token},
+        {"json_body": {"query": flood}, "token": token},
+    ]
+    before = worker_rss_mb(master_pid)
+
+    def attack(number):
+        kwargs = dict(attacks[number % len(attacks)])
+        headers = {k: kwargs.pop(k) for k in list(kwargs) if k[0].isupper()}
+        client.post("bad-documents", **kwargs, **headers)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(attack, range(len(attacks) * 30)))
+    return before, worker_rss_mb(master_pid)
+
+
+def check(summary, name, passed, detail):
+    summary["checks"].append({"check": name, "passed": bool(passed), "detail": detail})
+
+
+def verify_database(summary, client, subjects, expected):
+    """Each successful call is in the audit log with its caller; failures left none."""
+    import django
+
+    django.setup()
+    from auditlog.models import LogEntry
+    from django.contrib.auth import get_user_model
+
+    users = {
+        str(user.uuid): user
+        for user in get_user_model().objects.filter(uuid__in=subjects)
+    }
+    entries = {
+        entry.cid: entry
+        for entry in LogEntry.objects.filter(
+            cid__in=list(expected), action=LogEntry.Action.UPDATE
+        )
+    }
+    wrong_actor = [
+        request_id
+        for request_id, subject in expected.items()
+        if request_id not in entries
+        or entries[request_id].actor_id != users[subject].pk
+    ]
+    check(
+        summary,
+        "every updateMe call's LogEntry has its own caller as actor",
+        not wrong_actor and len(expected) == USERS * CALLS_PER_USER,
+        f"{len(expected)} successful calls, {len(entries)} entries, "
+        f"{len(wrong_actor)} wrong",
+    )
+    failed_ids = [call["request_id"] for call in client.phase("load-invalid")]
+    traces = LogEntry.objects.filter(
+        cid__in=failed_ids, action__in=[LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    ).count()
+    languages = {users[subject].preferred_language for subject in subjects}
+    check(
+        summary,
+        "failed mutations left no writes behind",
+        traces == 0 and languages <= {"fi", "sv"},
+        f"{len(failed_ids)} failed calls, {traces} audit entries from them, "
+        f"languages {sorted(languages)}",
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--service", type=Path, required=True)
+    parser.add_argument("--database-url", required=True)
+    arguments = parser.parse_args()
+    service = arguments.service.resolve()
+    sys.path.insert(0, str(service))
+    from conftest import AUDIENCE, Issuer
+
+    create_database(arguments.database_url)
+    issuer = Issuer()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": f"{production_server.package_name(service)}.settings",
+        "DATABASE_URL": arguments.database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "load-harness-" + uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "TOKEN_AUTH_AUTHSERVER_URL": issuer.url,
+        "TOKEN_AUTH_ACCEPTED_AUDIENCE": AUDIENCE,
+        "TOKEN_AUTH_ISSUER_TIMEOUT": str(ISSUER_TIMEOUT),
+        "TOKEN_AUTH_KEYS_CACHE_SECONDS": "1",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "16",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=service,
+        env=env,
+        check=True,
+    )
+    log = (service.parent / "harness-server.log").open("w")
+    server, url = production_server.start(service, env, output=log)
+    client = Client(url)
+    summary = {"checks": []}
+    started = time.monotonic()
+    try:
+        subjects, expected = load_phase(client, issuer)
+        timeline, recovered_at, same_server = fault_phase(client, issuer, server)
+        rss_before, rss_after = bad_document_phase(client, issuer, server.pid)
+    finally:
+        issuer.set_mode("up")
+        production_server.stop(server)
+        log.close()
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    summary["requests"] = len(client.calls)
+
+    server_errors = [
+        call for call in client.calls if call["status"] >= 500 or not call["status"]
+    ]
+    check(
+        summary,
+        "no 5xx and no broken connections",
+        not server_errors,
+        f"{len(client.calls)} requests, {len(server_errors)} failed",
+    )
+
+    fault_calls = client.phase("faults")
+    slowest = max(call["seconds"] for call in fault_calls)
+    check(
+        summary,
+        "during issuer faults every request ends within timeout + 1 s",
+        slowest <= ISSUER_TIMEOUT + 1,
+        f"{len(fault_calls)} requests, slowest {slowest:.2f} s",
+    )
+    refused = [call for call in fault_calls if "AUTHENTICATION_ERROR" in codes(call)]
+    public_missing = [call for call in fault_calls if not data(call).get("serviceInfo")]
+    other = [
+        call for call in fault_calls if set(codes(call)) - {"AUTHENTICATION_ERROR"}
+    ]
+    check(
+        summary,
+        "protected fields get AUTHENTICATION_ERROR, public ones are served",
+        refused and not public_missing and not other,
+        f"{len(refused)} refused, {len(public_missing)} without public data, "
+        f"{len(other)} other errors",
+    )
+    check(
+        summary,
+        "tokens verify again when the issuer is back, without a restart",
+        recovered_at is not None and same_server,
+        f"recovered {recovered_at - timeline[-1][0]:.1f} s after the issuer came back"
+        if recovered_at
+        else "not recovered",
+    )
+
+    bad_calls = client.phase("bad-documents")
+    statuses = sorted({call["status"] for call in bad_calls})
+    growth = rss_after - rss_before
+    check(
+        summary,
+        "bad documents get 4xx or GraphQL errors, never 5xx",
+        all(call["status"] in (200, 400, 413) for call in bad_calls),
+        f"{len(bad_calls)} requests, statuses {statuses}",
+    )
+    check(
+        summary,
+        f"worker memory grows by less than {RSS_GROWTH_LIMIT_MB} MB",
+        growth < RSS_GROWTH_LIMIT_MB,
+        f"{rss_before:.0f} MB -> {rss_after:.0f} MB ({growth:+.1f} MB)",
+    )
+
+    verify_database(summary, client, subjects, expected)
+
+    for item in summary["checks"]:
+        print(
+            f"{'PASS' if item['passed'] else 'FAIL'}  {item['check']}: {item['detail']}"
+        )
+    print(json.dumps(summary))
+    return 0 if all(item["passed"] for item in summary["checks"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
