@@ -32,6 +32,9 @@ OPTIONAL_PATHS = {
     "docker-entrypoint.sh": {{ cookiecutter.use_docker }},
     "{{ cookiecutter.package_name }}/management": {{ cookiecutter.use_docker }},
     "{{ cookiecutter.package_name }}/tests/test_container.py": {{ cookiecutter.use_docker }},
+    "users/gdpr.py": {{ cookiecutter.use_gdpr_api }},
+    "users/tests/test_gdpr.py": {{ cookiecutter.use_gdpr_api }},
+    "{{ cookiecutter.package_name }}/tests/test_admin_sso.py": {{ cookiecutter.use_admin_sso }},
 }
 
 # A brace followed by a brace, percent sign or hash opens template syntax. The

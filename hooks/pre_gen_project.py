@@ -20,12 +20,14 @@ ANSWERS = json.loads({{ cookiecutter | jsonify | py_str }})
 DEPENDENCY_MODULES = frozenset(
     """
     asgiref auditlog cachetools certifi cffi cfgv charset_normalizer corsheaders
-    cryptography csp dateutil deprecation distlib django dotenv environ filelock
-    graphene graphene_django graphql graphql_relay gunicorn helusers identify
-    idna iniconfig jwt nodeenv packaging platformdirs pluggy pre_commit promise
-    psycopg psycopg_binary py pycparser pygments pytest pytest_django pytest_env
-    python_discovery requests ruff sentry_sdk six sqlparse text_unidecode
-    typing_extensions tzdata urllib3 virtualenv yaml
+    cryptography csp dateutil defusedxml deprecation distlib django dotenv
+    environ filelock graphene graphene_django graphql graphql_relay gunicorn
+    helsinki_gdpr helusers identify idna iniconfig joserfc jwt nodeenv oauthlib
+    oidc_auth openid packaging platformdirs pluggy pre_commit promise psycopg
+    psycopg_binary py pycparser pygments pytest pytest_django pytest_env
+    python_discovery requests requests_oauthlib rest_framework ruff sentry_sdk
+    six social_core social_django sqlparse text_unidecode typing_extensions
+    tzdata urllib3 virtualenv yaml
     """.split()
 )
 SERVICE_MODULES = frozenset(
@@ -114,6 +116,8 @@ RULES = {
     "use_error_log": [boolean],
     "use_docker": [boolean],
     "use_sentry": [boolean],
+    "use_gdpr_api": [boolean],
+    "use_admin_sso": [boolean],
 }
 
 

@@ -1,10 +1,11 @@
 """Re-lock the generated service's dependencies.
 
-The service's dependencies depend on some answers (DEPENDENCY_OPTIONS). For
-each combination of those, this bakes a service, runs `uv lock` in it
-(`--upgrade` moves to the newest versions pyproject.toml allows) and writes
-the lock to templates/locks/, with the project's own name turned back into
-its template variable. The service's uv.lock includes the right one.
+What the service installs depends on some answers (DEPENDENCY_OPTIONS in
+local_extensions.py). For each combination of those, this bakes a service,
+runs `uv lock` in it (`--upgrade` moves to the newest versions pyproject.toml
+allows) and writes the lock to templates/locks/, with the project's own name
+turned back into its template variable. The service's uv.lock includes the
+right one.
 
 The combination with every option on is locked first; the others start from
 its lock, so that the versions they share stay the same.
@@ -20,17 +21,13 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bake import TEMPLATE_DIR, UV, bake  # noqa: E402
+
+from local_extensions import DEPENDENCY_OPTIONS, lock_name  # noqa: E402
 
 LOCKS = TEMPLATE_DIR / "templates" / "locks"
 NAME_VARIABLE = 'name = "{{ cookiecutter.project_slug }}"'
-# Answers that change what the service installs.
-DEPENDENCY_OPTIONS = ("use_sentry",)
-
-
-def lock_name(answers):
-    enabled = [key.removeprefix("use_") for key in DEPENDENCY_OPTIONS if answers[key]]
-    return "-".join(enabled) or "base"
 
 
 def main():

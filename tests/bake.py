@@ -51,6 +51,16 @@ def run(args, cwd, timeout=600, check=True, **env):
     return result
 
 
+def run_suite(python, cwd, *args, **env):
+    """Run a service's test suite; every test must run and pass."""
+    result = run(
+        [python, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd, **env
+    )
+    assert re.search(r"\d+ passed", result.stdout), result.stdout
+    assert not re.search(r"\d+ (skipped|xfailed|xpassed|failed)", result.stdout)
+    return result.stdout
+
+
 def cookiecutter_config(directory):
     """A config file that keeps cookiecutter's clones and replays in `directory`."""
     config = directory / "cookiecutter-config.yaml"
@@ -117,8 +127,8 @@ def combinations():
     """The answer sets every template test bakes, derived from cookiecutter.json.
 
     The defaults; everything switched off (each boolean false, each choice on
-    its last value); then a variant of the defaults for each choice value not
-    yet covered.
+    its last value); everything switched on (each boolean true); then a
+    variant of the defaults for each choice value not yet covered.
     """
     found = {
         "default": {},
@@ -126,6 +136,7 @@ def combinations():
             **dict.fromkeys(BOOLEANS, False),
             **{key: values[-1] for key, values in CHOICES.items()},
         },
+        "all-on": dict.fromkeys(BOOLEANS, True),
     }
     for key, values in CHOICES.items():
         for value in values:

@@ -13,6 +13,7 @@ from bake import (
     bake,
     bake_from_replay,
     run,
+    run_suite,
 )
 from conftest import combination_params
 
@@ -108,7 +109,7 @@ def test_refusal_names_what_is_allowed(tmp_path):
     )
 
 
-@pytest.mark.parametrize("name", combination_params("default"))
+@pytest.mark.parametrize("name", combination_params("all-on"))
 def test_no_dependency_module_can_be_the_package_name(services, tmp_path, name):
     """The hook's list of dependency modules matches what the service installs."""
     service = services(name)
@@ -189,18 +190,7 @@ def test_awkward_answers_bake_a_working_service(tmp_path, default_venv, answers)
         cwd=path,
         **env,
     )
-    suite = run(
-        [
-            default_venv / "python",
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            f"{package}/tests/test_graphql.py",
-        ],
-        cwd=path,
-    )
-    assert "passed" in suite.stdout
+    run_suite(default_venv / "python", path, f"{package}/tests/test_graphql.py")
     shown = run(
         [
             default_venv / "python",

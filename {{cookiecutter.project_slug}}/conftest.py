@@ -43,9 +43,7 @@ class IssuerHandler(BaseHTTPRequestHandler):
         if issuer.mode == "error":
             return self.answer(500, {"error": "the issuer is having a bad day"})
         if self.path == "/.well-known/openid-configuration":
-            return self.answer(
-                200, {"issuer": issuer.url, "jwks_uri": issuer.url + "/jwks"}
-            )
+            return self.answer(200, issuer.discovery_document)
         if self.path == "/jwks":
             return self.answer(200, {"keys": [issuer.public_jwk]})
         return self.answer(404, {"error": "not found"})
@@ -82,6 +80,17 @@ class Issuer:
         self.port = 0
         self.start()
         self.url = f"http://127.0.0.1:{self.port}"
+
+    @property
+    def discovery_document(self):
+        return {
+            "issuer": self.url,
+            "jwks_uri": f"{self.url}/jwks",
+            "authorization_endpoint": f"{self.url}/authorize",
+            "token_endpoint": f"{self.url}/token",
+            "userinfo_endpoint": f"{self.url}/userinfo",
+            "end_session_endpoint": f"{self.url}/end-session",
+        }
 
     def start(self):
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), IssuerHandler)

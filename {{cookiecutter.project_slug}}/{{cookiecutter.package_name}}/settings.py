@@ -6,9 +6,15 @@ when present; variables already set in the real environment win over it.
 
 import tomllib
 from pathlib import Path
+{%- if cookiecutter.use_admin_sso %}
+from urllib.parse import urlsplit
+{%- endif %}
 
 from corsheaders.defaults import default_headers as cors_default_headers
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+{%- if cookiecutter.use_admin_sso %}
+from helusers.defaults import SOCIAL_AUTH_PIPELINE as HELUSERS_SOCIAL_AUTH_PIPELINE
+{%- endif %}
 
 from .environment import choice, database, env, flag, number, secret_key
 
@@ -43,7 +49,11 @@ SERVICE_NAME = _pyproject["tool"]["service"]["name"]
 SERVICE_VERSION = env.str("SERVICE_VERSION", default=_pyproject["project"]["version"])
 
 INSTALLED_APPS = [
+{%- if cookiecutter.use_admin_sso %}
+    "helusers.apps.HelusersAdminConfig",  # Django's admin, with single sign-on
+{%- else %}
     "django.contrib.admin",
+{%- endif %}
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +62,12 @@ INSTALLED_APPS = [
     "corsheaders",
     "csp",
     "helusers.apps.HelusersConfig",
+{%- if cookiecutter.use_admin_sso %}
+    "social_django",
+{%- endif %}
+{%- if cookiecutter.use_gdpr_api %}
+    "rest_framework",
+{%- endif %}
     "auditlog",
     "graphene_django",
     "{{ cookiecutter.package_name }}",
@@ -216,6 +232,9 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "auth.Permission",  # written by migrations
     "contenttypes.ContentType",  # written by migrations
     "sessions.Session",  # session data, changing on every login
+{%- if cookiecutter.use_admin_sso %}
+    "social_django",  # single sign-on state, OAuth tokens among it
+{%- endif %}
 {%- if cookiecutter.use_error_log %}
     "errorlog.ErrorLogEntry",  # failed actions, a log of its own
 {%- endif %}
@@ -252,6 +271,53 @@ LOGGING = {
         ),
     },
 }
+{%- if cookiecutter.use_gdpr_api %}
+
+# Helsinki Profile's GDPR API (helsinki-profile-gdpr-api): the profile service
+# asks at /gdpr-api/v1/user/<uuid> for a user's data, or to delete it, with a
+# token that carries one of these API scopes.
+GDPR_API_MODEL = "users.User"
+GDPR_API_MODEL_LOOKUP = "uuid"
+GDPR_API_URL_PATTERN = "v1/user/<uuid:uuid>"
+GDPR_API_USER_PROVIDER = "users.gdpr.the_user_itself"
+GDPR_API_DELETER = "users.gdpr.delete_user_data"
+GDPR_API_QUERY_SCOPE = env.str(
+    "GDPR_API_QUERY_SCOPE",
+    default="{{ cookiecutter.project_slug }}.gdprquery",
+)
+GDPR_API_DELETE_SCOPE = env.str(
+    "GDPR_API_DELETE_SCOPE",
+    default="{{ cookiecutter.project_slug }}.gdprdelete",
+)
+{%- endif %}
+{%- if cookiecutter.use_admin_sso %}
+
+# Admin sign-in with Helsinki single sign-on (Tunnistamo, or Keycloak) through
+# helusers' backend for python-social-auth.
+SOCIAL_AUTH_TUNNISTAMO_KEY = env.str("SOCIAL_AUTH_TUNNISTAMO_KEY", default="")
+SOCIAL_AUTH_TUNNISTAMO_SECRET = env.str("SOCIAL_AUTH_TUNNISTAMO_SECRET", default="")
+SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT = env.str(
+    "SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT", default="https://tunnistamo.hel.fi/openid"
+)
+SOCIAL_AUTH_PIPELINE = HELUSERS_SOCIAL_AUTH_PIPELINE
+SOCIAL_AUTH_REQUESTS_TIMEOUT = TOKEN_AUTH_ISSUER_TIMEOUT
+SESSION_SERIALIZER = "helusers.sessions.TunnistamoOIDCSerializer"
+LOGIN_REDIRECT_URL = "/admin/"
+LOGOUT_REDIRECT_URL = "/admin/"
+# Passwords for the admin too, beside single sign-on. Off: only sign-on.
+ADMIN_PASSWORD_LOGIN = flag("ADMIN_PASSWORD_LOGIN", default=False)
+HELUSERS_PASSWORD_LOGIN_DISABLED = not ADMIN_PASSWORD_LOGIN
+AUTHENTICATION_BACKENDS = [
+    "helusers.tunnistamo_oidc.TunnistamoOIDCAuth",
+    *(["django.contrib.auth.backends.ModelBackend"] if ADMIN_PASSWORD_LOGIN else []),
+]
+# The sign-in form posts to the service, which redirects to the identity
+# provider: browsers check that redirect against form-action.
+_oidc_endpoint = urlsplit(SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT)
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+    f"{_oidc_endpoint.scheme}://{_oidc_endpoint.netloc}"
+)
+{%- endif %}
 {%- if cookiecutter.use_sentry %}
 
 # Error reports go to Sentry only when a DSN is given.
