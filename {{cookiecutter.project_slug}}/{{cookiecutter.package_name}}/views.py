@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from graphene.validation import DisableIntrospection, depth_limit_validator
 from graphene_django.constants import MUTATION_ERRORS_FLAG
+from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
 from graphql import (
     ExecutionResult,
@@ -132,7 +133,8 @@ class ServiceGraphQLView(GraphQLView):
 
     def parse_body(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if length.isdigit() and int(length) > limit:  # else Django reads none
             drain(request)  # so that the client, still sending, gets the answer
             raise HttpError(
                 HttpResponseBadRequest(),
@@ -174,24 +176,27 @@ class ServiceGraphQLView(GraphQLView):
             "middleware": self.get_middleware(request),
         }
         try:
-            if not is_mutation:
-                return execute(schema, document, **options)
-            # ATOMIC_MUTATIONS: a failed mutation rolls back everything it wrote.
-            with transaction.atomic():
+            if is_mutation and graphene_settings.ATOMIC_MUTATIONS:
+                # A failed mutation rolls back everything it wrote.
+                with transaction.atomic():
+                    result = execute(schema, document, **options)
+                    if getattr(request, MUTATION_ERRORS_FLAG, False):
+                        transaction.set_rollback(True)
+            else:
                 result = execute(schema, document, **options)
-                if getattr(request, MUTATION_ERRORS_FLAG, False):
-                    transaction.set_rollback(True)
-{%- if cookiecutter.use_error_log %}
-            # The transaction has ended: the record outlives a rollback.
-            record_failed_mutations(request, operation, result)
-{%- endif %}
-            return result
         except Exception as error:
             return ExecutionResult(errors=[error])
+{%- if cookiecutter.use_error_log %}
+        if is_mutation:
+            # Its transaction has ended: the record outlives a rollback.
+            record_failed_mutations(request, operation, result)
+{%- endif %}
+        return result
 
     def render_graphiql(self, request, **data):
         """GraphiQL loads from a CDN and runs inline code: allow just that, here."""
         response = super().render_graphiql(request, **data)
+        # What django-csp's csp_update decorator sets on a response.
         response._csp_update = {
             "script-src": [*GRAPHIQL_SOURCES, UNSAFE_INLINE],
             "style-src": GRAPHIQL_SOURCES,

@@ -65,6 +65,14 @@ def test_one_megabyte_body_is_refused_before_it_is_read(graphql):
     }
 
 
+def test_garbled_content_length_is_a_client_error(client):
+    response = client.post(
+        "/graphql", "{}", content_type="application/json", CONTENT_LENGTH="many"
+    )
+
+    assert response.status_code == 400
+
+
 def test_too_long_document_is_refused_before_parsing(graphql, settings):
     repeats = settings.GRAPHQL_MAX_DOCUMENT_LENGTH // 20 + 1
     document = "query { " + "serviceInfo { name } " * repeats + "}"
