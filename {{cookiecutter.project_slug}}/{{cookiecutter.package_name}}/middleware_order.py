@@ -27,7 +27,6 @@ REQUEST_ID = "{{ cookiecutter.package_name }}.request_id.RequestIdMiddleware"
 AUDIT = "audit.middleware.AuditlogMiddleware"
 JWT = "authentication.middleware.JWTAuthenticationMiddleware"
 GRAPHENE_JWT = "authentication.graphql.JWTMiddleware"
-ROLLBACK = "{{ cookiecutter.package_name }}.transactions.MutationRollbackMiddleware"
 
 
 class Rule(NamedTuple):
@@ -172,12 +171,6 @@ PRESENCE = (
         GRAPHENE_JWT,
         "without it an invalid token is ignored and every GraphQL root field "
         "is open to anyone",
-    ),
-    Presence(
-        "E023",
-        "GRAPHENE['MIDDLEWARE']",
-        ROLLBACK,
-        "without it a failed mutation's changes are committed",
     ),
     Presence(
         "E024",

@@ -149,7 +149,6 @@ GRAPHENE = {
     "SCHEMA": "{{ cookiecutter.package_name }}.schema.schema",
     # graphql-core runs the last one outermost.
     "MIDDLEWARE": [
-        "{{ cookiecutter.package_name }}.transactions.MutationRollbackMiddleware",
         "authentication.graphql.JWTMiddleware",
     ],
     # Each mutation document runs in a transaction; a failed one is rolled back.

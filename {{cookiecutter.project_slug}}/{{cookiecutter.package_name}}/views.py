@@ -126,6 +126,7 @@ class ServiceGraphQLView(GraphQLView):
       schema, only with ENABLE_GRAPHQL_INTROSPECTION.
     - Each document is parsed and validated once per request, and a short
       valid one not again when a client sends it again.
+    - A mutation document that fails, with any error, rolls back all it wrote.
     - An exception that is not a GraphQL error (a bug, a database failure)
       is logged in full and answered with a fixed message and the code
       INTERNAL_SERVER_ERROR: its text never reaches the client.
@@ -178,9 +179,11 @@ class ServiceGraphQLView(GraphQLView):
         try:
             if is_mutation and graphene_settings.ATOMIC_MUTATIONS:
                 # A failed mutation rolls back everything it wrote.
+                # An exception in a resolver shows only in the errors; form
+                # mutations report theirs by graphene-django's flag.
                 with transaction.atomic():
                     result = execute(schema, document, **options)
-                    if getattr(request, MUTATION_ERRORS_FLAG, False):
+                    if result.errors or getattr(request, MUTATION_ERRORS_FLAG, False):
                         transaction.set_rollback(True)
             else:
                 result = execute(schema, document, **options)
