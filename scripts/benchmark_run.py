@@ -3,10 +3,11 @@
     <service>/.venv/bin/python scripts/benchmark_run.py --service DIR \
         --database-url URL --duration 10 --output results.json
 
-For each stack (ours, floor, common) it starts the production command
-(gunicorn, threads) on 127.0.0.1, drives each scenario with wrk for a fixed
-time, reads the workers' peak memory, and counts each scenario's database
-queries with Django's own counter. Writes everything as JSON.
+It starts the production command (gunicorn, threads) on 127.0.0.1 once for
+each stack (ours, floor, common), all at once; drives each scenario with wrk
+against each stack in turn, in interleaved rounds; reads the workers' peak
+memory; and counts each scenario's database queries with Django's own
+counter. Writes everything as JSON.
 """
 
 import argparse
@@ -108,12 +109,6 @@ def wrk(url, script, duration, connections):
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": errors.group(1) if errors else "",
     }
-
-
-def serve(service, env, settings_module):
-    return production_server.start(
-        service, {**env, "DJANGO_SETTINGS_MODULE": settings_module}
-    )
 
 
 def write_script(path, stack, scenario, tokens):
@@ -245,7 +240,9 @@ def main():
         # All stacks run at once; each scenario visits them in turn, in a few
         # short rounds, so that a busy moment on the machine hits all alike.
         for stack, settings_module in STACKS.items():
-            servers[stack] = serve(service, env, settings_module)
+            servers[stack] = production_server.start(
+                service, {**env, "DJANGO_SETTINGS_MODULE": settings_module}
+            )
         for name, scenario in SCENARIOS.items():
             for stack, (_, url) in servers.items():
                 write_script(scripts / f"{stack}-{name}.lua", stack, scenario, tokens)
