@@ -1,11 +1,15 @@
 """A baked service's production command on a free loopback port, for the scripts."""
 
+import argparse
+import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -18,6 +22,58 @@ def free_port():
 
 def package_name(service):
     return next(service.glob("*/settings.py")).parent.name
+
+
+def create_database(url):
+    """Create the database named by `url` on its server, dropping an old one."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(description, **overrides):
+    """What a script needs to run a service as in production, on loopback.
+
+    Reads --service and --database-url, makes that database afresh, starts
+    the service's loopback OIDC issuer (its conftest.Issuer), and migrates.
+    Gives (service directory, issuer, environment); `overrides` go into the
+    environment.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--service", type=Path, required=True)
+    parser.add_argument("--database-url", required=True)
+    arguments = parser.parse_args()
+    service = arguments.service.resolve()
+    sys.path.insert(0, str(service))
+    from conftest import AUDIENCE, Issuer
+
+    create_database(arguments.database_url)
+    issuer = Issuer()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": f"{package_name(service)}.settings",
+        "DATABASE_URL": arguments.database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "loopback-" + uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "TOKEN_AUTH_AUTHSERVER_URL": issuer.url,
+        "TOKEN_AUTH_ACCEPTED_AUDIENCE": AUDIENCE,
+        "LOG_LEVEL": "WARNING",
+        **overrides,
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=service,
+        env=env,
+        check=True,
+    )
+    return service, issuer, env
 
 
 def start(service, env, output=subprocess.DEVNULL):

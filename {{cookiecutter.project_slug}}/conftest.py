@@ -12,11 +12,13 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jwt
 import pytest
+import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 PROJECT_DIR = Path(__file__).resolve().parent
@@ -45,7 +47,8 @@ class IssuerHandler(BaseHTTPRequestHandler):
         if self.path == "/.well-known/openid-configuration":
             return self.answer(200, issuer.discovery_document)
         if self.path == "/jwks":
-            return self.answer(200, {"keys": [issuer.public_jwk]})
+            issuer.key_set_requests += 1
+            return self.answer(200, issuer.key_set)
         return self.answer(404, {"error": "not found"})
 
     def answer(self, status, document):
@@ -60,26 +63,67 @@ class IssuerHandler(BaseHTTPRequestHandler):
         pass
 
 
-class Issuer:
-    """The loopback issuer. `mode` is one of up, error, hang and down."""
+class SigningKey:
+    """An RSA key with its key id, as the issuer publishes it."""
 
-    kid = "test-key"
-
-    def __init__(self):
-        self.key = new_rsa_key()
+    def __init__(self, kid):
+        self.kid = kid
+        self.private = new_rsa_key()
         self.public_jwk = {
-            **jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True),
-            "kid": self.kid,
+            **jwt.algorithms.RSAAlgorithm.to_jwk(
+                self.private.public_key(), as_dict=True
+            ),
+            "kid": kid,
             "use": "sig",
             "alg": "RS256",
         }
+
+
+class Issuer:
+    """The loopback issuer. `mode` is one of up, error, hang and down.
+
+    It signs with its newest key and publishes every key it has not retired,
+    as an identity provider does while it rotates its keys.
+    """
+
+    def __init__(self):
         self.released = threading.Event()
         self.requests = 0
+        self.key_set_requests = 0
         self.mode = "up"
         self.server = None
         self.port = 0
+        self.reset_keys()
         self.start()
         self.url = f"http://127.0.0.1:{self.port}"
+
+    def reset_keys(self):
+        self.published = [SigningKey("key-1")]
+
+    def rotate(self):
+        """Sign with a new key from now on; the old ones stay published."""
+        new = SigningKey(f"key-{len(self.published) + 1}")
+        self.published.append(new)
+        return new
+
+    def retire(self, key):
+        self.published.remove(key)
+
+    @property
+    def signing_key(self):
+        return self.published[-1]
+
+    @property
+    def key(self):
+        return self.signing_key.private
+
+    @property
+    def kid(self):
+        return self.signing_key.kid
+
+    @property
+    def key_set(self):
+        return {"keys": [key.public_jwk for key in self.published]}
 
     @property
     def discovery_document(self):
@@ -133,8 +177,12 @@ class Issuer:
     def token(self, key=None, algorithm="RS256", headers=None, **claims):
         """A token signed like the real issuer's; every part can be overridden.
 
+        `key` is a private key, or a SigningKey whose id goes in the header.
         A claim given as None is left out.
         """
+        if isinstance(key, SigningKey):
+            headers = {"kid": key.kid, **(headers or {})}
+            key = key.private
         return jwt.encode(
             self.claims(**claims),
             key or self.key,
@@ -153,8 +201,13 @@ def issuer_server():
 
 @pytest.fixture
 def issuer(issuer_server, settings):
-    """The loopback issuer, configured as the service's only token issuer."""
+    """The loopback issuer, configured as the service's only token issuer.
+
+    Each test starts with the issuer's first key only, and with no keys
+    fetched yet (changing the setting empties the service's key cache).
+    """
     settings.OIDC_API_TOKEN_AUTH = {
+        **settings.OIDC_API_TOKEN_AUTH,
         "ISSUER": [issuer_server.url],
         "AUDIENCE": AUDIENCE,
         "API_SCOPE_PREFIX": "",
@@ -162,9 +215,11 @@ def issuer(issuer_server, settings):
     }
     settings.TOKEN_AUTH_ISSUER_TIMEOUT = 1.0
     settings.TOKEN_AUTH_ISSUER_RETRY_INTERVAL = 0.3
+    issuer_server.reset_keys()
     issuer_server.set_mode("up")
     yield issuer_server
     issuer_server.set_mode("up")
+    issuer_server.reset_keys()
 
 
 @pytest.fixture
@@ -182,6 +237,32 @@ def graphql(client):
         )
 
     return send
+
+
+@pytest.fixture
+def post_at_once(live_server):
+    """POST a GraphQL document to the live server with each token, eight at a time.
+
+    Gives (response, seconds) per token, in order. Eight is as many requests
+    as the production server takes at once by default; the live server
+    queues only five connections, so more would wait for a retry.
+    """
+
+    def post(document, tokens):
+        def call(token):
+            started = time.monotonic()
+            response = requests.post(
+                f"{live_server.url}/graphql",
+                json={"query": document},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+            return response, time.monotonic() - started
+
+        with ThreadPoolExecutor(8) as pool:
+            return list(pool.map(call, tokens))
+
+    return post
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ class AuthenticationConfig(AppConfig):
     def ready(self):
         from helusers import oidc
 
-        from .issuer import BoundedOIDCConfig
+        from .issuer import SharedOIDCConfig
 
-        # helusers builds one config object per issuer from this module-level
-        # name; see issuer.py for why its own class cannot be used as is.
-        oidc.OIDCConfig = BoundedOIDCConfig
+        # helusers builds its per-issuer key objects from this module-level
+        # name (its back-channel logout view, its DRF authentication): they
+        # too get the bounded, shared keys of issuer.py.
+        oidc.OIDCConfig = SharedOIDCConfig

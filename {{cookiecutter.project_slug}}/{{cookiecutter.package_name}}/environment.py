@@ -46,6 +46,12 @@ def choice(name: str, choices: tuple[str, ...], *, default: str) -> str:
     return value
 
 
+def comma_list(name: str, *, default: list[str]) -> list[str]:
+    """A comma-separated list; spaces around items and empty items are dropped."""
+    items = [item.strip() for item in env.str(name, default="").split(",")]
+    return [item for item in items if item] or default
+
+
 def number(name, *, default, minimum, maximum, whole=False):
     """A number between `minimum` and `maximum`, both included."""
     raw = env.str(name, default="").strip()

@@ -128,22 +128,6 @@ RULES = (
         required=True,
     ),
     Rule(
-        "E012",
-        AUTHENTICATION,
-        JWT,
-        "JWTAuthenticationMiddleware leaves a user logged in with a session "
-        "alone, so it must see the user AuthenticationMiddleware sets",
-        required=True,
-    ),
-    Rule(
-        "E013",
-        AUDIT,
-        JWT,
-        "entries saved while the token is verified (helusers creating or "
-        "updating the user) must get the request's correlation id and address",
-        required=True,
-    ),
-    Rule(
         "E014",
         CORS,
         COMMON,
@@ -153,6 +137,14 @@ RULES = (
 )
 
 PRESENCE = (
+    Presence(
+        "E012",
+        "MIDDLEWARE",
+        AUTHENTICATION,
+        "a request without a Bearer token gets its user (the admin's session) "
+        "from it, and JWTAuthenticationMiddleware replaces that user when a "
+        "token comes",
+    ),
     Presence(
         "E020",
         "MIDDLEWARE",

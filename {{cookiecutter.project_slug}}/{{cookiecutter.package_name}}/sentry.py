@@ -11,7 +11,7 @@ from sentry_sdk.integrations.django import DjangoIntegration
 UNTRACED_PATHS = frozenset({"/healthz", "/readiness"})
 # Refused tokens and the reasons for them, wherever they surface.
 EXPECTED = (
-    "authentication.middleware.MalformedTokenError",
+    "authentication.tokens.TokenRefused",
     "helusers.oidc.AuthenticationError",
     "jwt.exceptions.",
 )

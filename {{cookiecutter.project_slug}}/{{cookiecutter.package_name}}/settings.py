@@ -16,7 +16,15 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from helusers.defaults import SOCIAL_AUTH_PIPELINE as HELUSERS_SOCIAL_AUTH_PIPELINE
 {%- endif %}
 
-from .environment import choice, database, env, flag, number, secret_key
+from .environment import (
+    choice,
+    comma_list,
+    database,
+    env,
+    flag,
+    number,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env.read_env(BASE_DIR / ".env")
@@ -208,7 +216,12 @@ OIDC_API_TOKEN_AUTH = {
     "REQUIRE_API_SCOPE_FOR_AUTHENTICATION": flag(
         "TOKEN_AUTH_REQUIRE_SCOPE_PREFIX", default=False
     ),
-    # How long the issuer's signing keys are kept before they are fetched again.
+    # The claims that hold the token's API scopes: Tunnistamo's
+    # https://api.hel.fi/auth, Keycloak's authorization.permissions.scopes.
+    "API_AUTHORIZATION_FIELD": comma_list(
+        "TOKEN_AUTH_API_AUTHORIZATION_FIELD", default=["https://api.hel.fi/auth"]
+    ),
+    # How long the issuer's signing keys are used before they are refreshed.
     "OIDC_CONFIG_EXPIRATION_TIME": number(
         "TOKEN_AUTH_KEYS_CACHE_SECONDS",
         default=24 * 60 * 60,
@@ -217,10 +230,14 @@ OIDC_API_TOKEN_AUTH = {
         whole=True,
     ),
 }
-# How long one request may wait for the issuer's keys, and how long a failed
-# fetch is remembered before the issuer is asked again.
+# How long one request may wait for the issuer's keys; how soon a token with
+# an unknown key id may make them be fetched again (the issuer rotated its
+# key); and how long a failed first fetch is remembered.
 TOKEN_AUTH_ISSUER_TIMEOUT = number(
     "TOKEN_AUTH_ISSUER_TIMEOUT", default=3, minimum=0.1, maximum=5
+)
+TOKEN_AUTH_KEYS_REFETCH_COOLDOWN = number(
+    "TOKEN_AUTH_KEYS_REFETCH_COOLDOWN", default=10, minimum=1, maximum=3600
 )
 TOKEN_AUTH_ISSUER_RETRY_INTERVAL = 2.0
 
@@ -274,10 +291,10 @@ LOGGING = {
 
 # Helsinki Profile's GDPR API (helsinki-profile-gdpr-api): the profile service
 # asks at /gdpr-api/v1/user/<uuid> for a user's data, or to delete it, with a
-# token that carries one of these API scopes.
+# token that carries one of these API scopes (Tunnistamo names them with the
+# service's prefix, Keycloak without: gdprquery, gdprdelete).
 GDPR_API_MODEL = "users.User"
 GDPR_API_MODEL_LOOKUP = "uuid"
-GDPR_API_URL_PATTERN = "v1/user/<uuid:uuid>"
 GDPR_API_USER_PROVIDER = "users.gdpr.the_user_itself"
 GDPR_API_DELETER = "users.gdpr.delete_user_data"
 GDPR_API_QUERY_SCOPE = env.str(

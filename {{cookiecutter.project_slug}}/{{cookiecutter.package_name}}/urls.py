@@ -1,18 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
-{%- if cookiecutter.use_gdpr_api or cookiecutter.use_admin_sso %}
+{%- if cookiecutter.use_admin_sso %}
 from django.urls import include, path
 {%- else %}
 from django.urls import path
 {%- endif %}
 from django.views.decorators.csrf import csrf_exempt
+{%- if cookiecutter.use_gdpr_api %}
+
+from users.gdpr import GDPRAPIView
+{%- endif %}
 
 from . import health
 from .views import ServiceGraphQLView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # A bearer-token API: no cookies authenticate it, so CSRF does not apply.
+    # The view checks CSRF itself, for the requests that need it: those that
+    # the session alone authenticated (authentication/csrf.py).
     path(
         "graphql",
         csrf_exempt(ServiceGraphQLView.as_view(graphiql=settings.ENABLE_GRAPHIQL)),
@@ -21,7 +26,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readiness", health.readiness, name="readiness"),
 {%- if cookiecutter.use_gdpr_api %}
-    path("gdpr-api/", include("helsinki_gdpr.urls")),
+    path("gdpr-api/v1/user/<uuid:uuid>", GDPRAPIView.as_view(), name="gdpr-api"),
 {%- endif %}
 {%- if cookiecutter.use_admin_sso %}
     path("", include("social_django.urls", namespace="social")),

@@ -7,7 +7,12 @@ from functools import cache, lru_cache
 from csp.constants import SELF, UNSAFE_INLINE
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotAllowed,
+)
 from graphene.validation import DisableIntrospection, depth_limit_validator
 from graphene_django.constants import MUTATION_ERRORS_FLAG
 from graphene_django.settings import graphene_settings
@@ -24,6 +29,7 @@ from graphql import (
     validate,
 )
 
+from authentication.csrf import csrf_failure
 from authentication.errors import CodedError
 {%- if cookiecutter.use_error_log %}
 from errorlog.recording import record_failed_mutations
@@ -33,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 SUGGESTION = re.compile(r" ?Did you mean .*\?$")
 GRAPHIQL_SOURCES = [SELF, "https://cdn.jsdelivr.net"]
+# POST bodies the endpoint reads. An HTML form can send none of them, so a
+# page on another site cannot post a document in a visitor's name.
+POST_CONTENT_TYPES = ("application/json", "application/graphql")
 
 
 def drain(request, most=8 * 1024 * 1024):
@@ -115,6 +124,10 @@ def alias_limit(maximum):
 class ServiceGraphQLView(GraphQLView):
     """graphene-django's view, made safe to face clients.
 
+    - A POST body must be JSON (or application/graphql): a form-encoded,
+      multipart or text/plain one gets 415. A request that the session
+      alone authenticated must pass Django's CSRF check, or gets 403
+      (authentication/csrf.py). Both are refused before anything runs.
     - A body bigger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused without being
       held in memory, a document longer than GRAPHQL_MAX_DOCUMENT_LENGTH
       without being parsed.
@@ -133,6 +146,7 @@ class ServiceGraphQLView(GraphQLView):
     """
 
     def parse_body(self, request):
+        """The request's body, once the request has passed every check before it."""
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         length = request.META.get("CONTENT_LENGTH") or ""
         if length.isdigit() and int(length) > limit:  # else Django reads none
@@ -141,7 +155,25 @@ class ServiceGraphQLView(GraphQLView):
                 HttpResponseBadRequest(),
                 f"The request body is too large: at most {limit} bytes.",
             )
+        if request.method == "POST":
+            self.admit_post(request)
         return super().parse_body(request)
+
+    def admit_post(self, request):
+        content_type = self.get_content_type(request)
+        if content_type not in POST_CONTENT_TYPES:
+            raise HttpError(
+                HttpResponse(status=415),
+                f"Unsupported content type {content_type[:100] or 'none'!r}: "
+                "POST a JSON body (application/json).",
+            )
+        reason = csrf_failure(request)
+        if reason is not None:
+            raise HttpError(
+                HttpResponseForbidden(),
+                f"CSRF check failed: {reason} A request authenticated by the "
+                "session must send the X-CSRFToken header.",
+            )
 
     def execute_graphql_request(
         self, request, data, query, variables, operation_name, show_graphiql=False

@@ -188,21 +188,39 @@ def test_middleware_keeps_a_failure_and_lets_the_request_go_on(client, issuer):
 
     assert response.status_code == 200
     assert response.json()["authenticated"] is False
-    assert response.json()["auth_error"] == "AuthenticationError"
+    assert response.json()["auth_error"] == "TokenRefused"
 
 
 @pytest.mark.urls("authentication.tests.urls")
-def test_session_user_is_left_alone(client, issuer, django_user_model):
-    user = django_user_model.objects.create(username="admin-person")
-    client.force_login(user)
+def test_a_valid_token_wins_over_the_session(client, issuer, django_user_model):
+    client.force_login(django_user_model.objects.create(username="admin-person"))
+    subject = str(uuid.uuid4())
+
+    response = client.get(
+        "/whoami", headers={"Authorization": f"Bearer {issuer.token(sub=subject)}"}
+    )
+
+    assert response.json() == {
+        "authenticated": True,
+        "uuid": subject,
+        "sub": subject,
+        "auth_error": None,
+    }
+
+
+@pytest.mark.urls("authentication.tests.urls")
+def test_a_refused_token_leaves_nobody_not_the_session_user(
+    client, issuer, django_user_model
+):
+    client.force_login(django_user_model.objects.create(username="admin-person"))
 
     response = client.get("/whoami", headers={"Authorization": "Bearer not-a-jwt"})
 
     assert response.json() == {
-        "authenticated": True,
-        "uuid": str(user.uuid),
+        "authenticated": False,
+        "uuid": None,
         "sub": None,
-        "auth_error": None,
+        "auth_error": "TokenRefused",
     }
 
 
@@ -217,3 +235,70 @@ def test_token_claims_create_and_then_update_the_user(
     user = django_user_model.objects.get(uuid=subject)
     assert user.first_name == "Matti"
     assert not user.has_usable_password()
+
+
+def claim_for(field):
+    """A claim value of the right type for `field`, unlike any value it has."""
+    kind = field.get_internal_type()
+    if kind == "BooleanField":
+        return True
+    if kind == "DateTimeField":
+        return "2001-02-03T04:05:06+00:00"
+    if kind == "UUIDField":
+        return str(uuid.uuid4())
+    if kind in ("AutoField", "BigAutoField"):
+        return 1
+    return "xx"  # preferred_language included: not one of its choices
+
+
+def test_only_names_and_email_come_from_the_token(graphql, issuer, django_user_model):
+    subject = str(uuid.uuid4())
+    graphql("{ me { uuid } }", token=issuer.token(sub=subject))
+    fields = django_user_model._meta.concrete_fields
+    user = django_user_model.objects.get(uuid=subject)
+    before = {field.attname: getattr(user, field.attname) for field in fields}
+    # A claim named like every field of the user, and false ones for the rest.
+    claims = {field.name: claim_for(field) for field in fields}
+    claims.update(is_active=False, given_name="Matti", family_name="Virtanen")
+    claims.update(email="matti@example.com", sub=subject)
+
+    response = graphql("{ me { uuid } }", token=issuer.token(**claims))
+
+    assert response.json() == {"data": {"me": {"uuid": subject}}}
+    user.refresh_from_db()
+    after = {field.attname: getattr(user, field.attname) for field in fields}
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"first_name", "last_name", "email"}
+    assert (user.first_name, user.last_name, user.email) == (
+        "Matti",
+        "Virtanen",
+        "matti@example.com",
+    )
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [{"given_name": 42}, {"family_name": "x" * 151}, {"email": ["a@example.com"]}],
+    ids=["not-a-string", "too-long", "a-list"],
+)
+def test_an_odd_identity_claim_is_ignored_not_fatal(
+    graphql, issuer, django_user_model, odd
+):
+    subject = str(uuid.uuid4())
+
+    response = graphql("{ me { uuid } }", token=issuer.token(sub=subject, **odd))
+
+    assert response.json() == {"data": {"me": {"uuid": subject}}}
+    user = django_user_model.objects.get(uuid=subject)
+    [(claim, _)] = odd.items()
+    field = {"given_name": "first_name", "family_name": "last_name"}.get(claim, claim)
+    assert getattr(user, field) == ""
+
+
+def test_ad_groups_claim_sets_the_users_ad_groups(graphql, issuer, django_user_model):
+    subject = str(uuid.uuid4())
+
+    graphql("{ me { uuid } }", token=issuer.token(sub=subject, ad_groups=["Staff"]))
+
+    user = django_user_model.objects.get(uuid=subject)
+    assert [group.name for group in user.ad_groups.all()] == ["staff"]

@@ -1,7 +1,10 @@
-"""The service's URLs plus a view that shows what the middleware decided."""
+"""The service's URLs, a view that shows what the middleware decided, and GraphiQL."""
 
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+
+from {{ cookiecutter.package_name }}.views import ServiceGraphQLView
 
 
 def whoami(request):
@@ -19,5 +22,7 @@ def whoami(request):
 
 urlpatterns = [
     path("whoami", whoami),
+    # As /graphql is where ENABLE_GRAPHIQL is on.
+    path("graphiql", csrf_exempt(ServiceGraphQLView.as_view(graphiql=True))),
     path("", include("{{ cookiecutter.package_name }}.urls")),
 ]

@@ -1,20 +1,54 @@
 """Helsinki Profile's GDPR API, with tokens from the loopback issuer.
 
-Its view authenticates the token itself, inside Django REST framework.
+Its view authenticates the token itself, inside Django REST framework. Every
+test runs with tokens shaped as Tunnistamo issues them and as Helsinki's
+Keycloak does, each with the settings the README gives for it.
 """
 
 import uuid
 
 import pytest
 from auditlog.models import LogEntry
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from users.models import User
 
 pytestmark = pytest.mark.django_db
 
-SCOPES_CLAIM = "https://api.hel.fi/auth"
+# Tunnistamo names API scopes with the API's own prefix.
+PREFIX = "{{ cookiecutter.project_slug }}"
+
+
+class Tunnistamo:
+    field = ["https://api.hel.fi/auth"]
+    query, delete = f"{PREFIX}.gdprquery", f"{PREFIX}.gdprdelete"
+
+    @staticmethod
+    def claims(*scopes):
+        return {"https://api.hel.fi/auth": list(scopes)}
+
+
+class Keycloak:
+    field = ["authorization.permissions.scopes"]
+    query, delete = "gdprquery", "gdprdelete"
+
+    @staticmethod
+    def claims(*scopes):
+        permissions = [{"rsname": "example-service", "scopes": list(scopes)}]
+        return {"authorization": {"permissions": permissions}}
+
+
+@pytest.fixture(params=[Tunnistamo, Keycloak], ids=["tunnistamo", "keycloak"])
+def provider(request, issuer, settings):
+    """The identity provider's token shape, and the service configured for it."""
+    provider = request.param
+    settings.OIDC_API_TOKEN_AUTH = {
+        **settings.OIDC_API_TOKEN_AUTH,
+        "API_AUTHORIZATION_FIELD": provider.field,
+    }
+    settings.GDPR_API_QUERY_SCOPE = provider.query
+    settings.GDPR_API_DELETE_SCOPE = provider.delete
+    return provider
 
 
 @pytest.fixture
@@ -28,19 +62,21 @@ def person(graphql, issuer):
     return User.objects.get(uuid=subject)
 
 
-def gdpr(client, method, user, token, query=""):
-    url = f"/gdpr-api/v1/user/{user.uuid}{query}"
-    return getattr(client, method)(url, headers={"Authorization": f"Bearer {token}"})
+def gdpr(client, method, subject, token, query="", **headers):
+    return getattr(client, method)(
+        f"/gdpr-api/v1/user/{subject}{query}",
+        headers={"Authorization": f"Bearer {token}", **headers},
+    )
 
 
-def scoped_token(issuer, user, *scopes):
-    return issuer.token(sub=str(user.uuid), **{SCOPES_CLAIM: list(scopes)})
+def scoped_token(issuer, provider, subject, *scopes):
+    return issuer.token(sub=str(subject), **provider.claims(*scopes))
 
 
-def test_query_returns_the_users_data(client, issuer, person):
-    token = scoped_token(issuer, person, settings.GDPR_API_QUERY_SCOPE)
+def test_query_returns_the_users_data(client, issuer, provider, person):
+    token = scoped_token(issuer, provider, person.uuid, provider.query)
 
-    response = gdpr(client, "get", person, token)
+    response = gdpr(client, "get", person.uuid, token)
 
     assert response.status_code == 200
     data = response.json()
@@ -51,52 +87,116 @@ def test_query_returns_the_users_data(client, issuer, person):
     assert values["EMAIL"] == "maija@example.com"
 
 
-def test_query_without_its_scope_is_refused(client, issuer, person):
-    token = scoped_token(issuer, person, settings.GDPR_API_DELETE_SCOPE)
+def test_query_without_its_scope_is_refused(client, issuer, provider, person):
+    token = scoped_token(issuer, provider, person.uuid, provider.delete)
 
-    assert gdpr(client, "get", person, token).status_code == 403
+    assert gdpr(client, "get", person.uuid, token).status_code == 403
 
 
-def test_nobody_gets_someone_elses_data(client, issuer, person):
+def test_scopes_in_the_other_providers_claim_do_not_count(
+    client, issuer, provider, person
+):
+    other = Keycloak if provider is Tunnistamo else Tunnistamo
+    token = issuer.token(sub=str(person.uuid), **other.claims(provider.query))
+
+    assert gdpr(client, "get", person.uuid, token).status_code == 403
+
+
+def test_nobody_gets_someone_elses_data(client, issuer, provider, person):
     someone = User.objects.create(username="someone-else")
-    token = scoped_token(issuer, someone, settings.GDPR_API_QUERY_SCOPE)
+    token = scoped_token(issuer, provider, someone.uuid, provider.query)
 
-    assert gdpr(client, "get", person, token).status_code == 403
-
-
-def test_invalid_token_is_refused(client, issuer, person):
-    token = issuer.token(sub=str(person.uuid), aud="someone-else")
-
-    assert gdpr(client, "get", person, token).status_code in (401, 403)
+    assert gdpr(client, "get", person.uuid, token).status_code == 403
 
 
-def test_delete_keeps_the_audit_trail_and_records_the_actor(client, issuer, person):
-    pk, subject = person.pk, str(person.uuid)
-    token = scoped_token(issuer, person, settings.GDPR_API_DELETE_SCOPE)
+@pytest.mark.parametrize(
+    "bad",
+    [{"aud": "someone-else"}, {"exp": 1_600_000_000, "iat": 1_599_999_000}],
+    ids=["wrong-audience", "expired"],
+)
+def test_invalid_token_is_refused(client, issuer, provider, person, bad):
+    token = issuer.token(sub=str(person.uuid), **provider.claims(provider.query), **bad)
 
-    response = client.delete(
-        f"/gdpr-api/v1/user/{subject}",
-        headers={"Authorization": f"Bearer {token}", "X-Request-ID": "gdpr-delete"},
-    )
+    assert gdpr(client, "get", person.uuid, token).status_code == 401
 
-    assert response.status_code == 204
-    assert not User.objects.filter(pk=pk).exists()
+
+def test_scopes_of_an_odd_shape_are_refused_not_an_error(client, issuer, person):
+    token = issuer.token(sub=str(person.uuid), **{"https://api.hel.fi/auth": 42})
+
+    assert gdpr(client, "get", person.uuid, token).status_code == 403
+
+
+def test_query_delete_and_query_again(client, issuer, provider, person):
+    pk, subject = person.pk, person.uuid
+    query = scoped_token(issuer, provider, subject, provider.query)
+    delete = scoped_token(issuer, provider, subject, provider.delete)
+
+    assert gdpr(client, "get", subject, query).status_code == 200
+    dry_run = gdpr(client, "delete", subject, delete, query="?dry_run=true")
+    assert dry_run.status_code == 204
+    assert User.objects.filter(pk=pk).exists()
+    assert not LogEntry.objects.filter(action=LogEntry.Action.DELETE).exists()
+
+    deleted = gdpr(client, "delete", subject, delete, **{"X-Request-ID": "gdpr-del"})
+    assert deleted.status_code == 204
+    assert not User.objects.filter(uuid=subject).exists()
+
+    # The Profile back end asks again: the person is gone, and stays gone.
+    assert gdpr(client, "get", subject, query).status_code == 204
+    assert gdpr(client, "delete", subject, delete).status_code == 204
+    assert not User.objects.filter(uuid=subject).exists()
+
     entries = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_pk=str(pk)
     )
-    [deleted] = entries.filter(action=LogEntry.Action.DELETE)
-    assert deleted.cid == "gdpr-delete"
-    assert deleted.additional_data["deleted_user"]["uuid"] == subject
-    assert deleted.additional_data["actor_uuid"] == subject  # the person themself
-    assert deleted.actor_email == "maija@example.com"
+    [entry] = entries.filter(action=LogEntry.Action.DELETE)
+    assert entry.cid == "gdpr-del"
+    assert entry.additional_data["deleted_user"]["uuid"] == str(subject)
+    assert entry.additional_data["actor_uuid"] == str(subject)  # the person themself
+    assert entry.actor_email == "maija@example.com"
     assert entries.filter(action=LogEntry.Action.UPDATE).exists()  # earlier ones stay
 
 
-def test_dry_run_deletes_nothing(client, issuer, person):
-    token = scoped_token(issuer, person, settings.GDPR_API_DELETE_SCOPE)
+def test_a_user_never_seen_is_not_created(client, issuer, provider):
+    subject = uuid.uuid4()
 
-    response = gdpr(client, "delete", person, token, query="?dry_run=true")
+    query = gdpr(
+        client, "get", subject, scoped_token(issuer, provider, subject, provider.query)
+    )
+    delete = gdpr(
+        client,
+        "delete",
+        subject,
+        scoped_token(issuer, provider, subject, provider.delete),
+    )
 
-    assert response.status_code == 204
+    assert (query.status_code, delete.status_code) == (204, 204)
+    assert not User.objects.filter(uuid=subject).exists()
+
+
+def test_the_api_never_changes_a_user_from_the_token(client, issuer, provider, person):
+    token = issuer.token(
+        sub=str(person.uuid), given_name="Someone", **provider.claims(provider.query)
+    )
+
+    assert gdpr(client, "get", person.uuid, token).status_code == 200
+    person.refresh_from_db()
+    assert person.first_name == "Maija"
+
+
+def test_issuer_down_is_answered_503_until_its_keys_are_known(
+    client, issuer, provider, person, settings
+):
+    token = scoped_token(issuer, provider, person.uuid, provider.query)
+    # A replica that has not fetched the keys yet (a changed setting forgets them).
+    settings.OIDC_API_TOKEN_AUTH = {**settings.OIDC_API_TOKEN_AUTH}
+    issuer.set_mode("down")
+
+    assert gdpr(client, "get", person.uuid, token).status_code == 503
+
+    issuer.set_mode("up")
+    settings.TOKEN_AUTH_ISSUER_RETRY_INTERVAL = 0
+    assert gdpr(client, "get", person.uuid, token).status_code == 200
+    issuer.set_mode("down")  # the keys are known now: they stay in use
+    assert gdpr(client, "get", person.uuid, token).status_code == 200
     assert User.objects.filter(pk=person.pk).exists()
-    assert not LogEntry.objects.filter(action=LogEntry.Action.DELETE).exists()

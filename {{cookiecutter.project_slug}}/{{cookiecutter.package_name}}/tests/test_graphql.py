@@ -44,13 +44,20 @@ def test_malformed_json_body_is_a_client_error(client):
     assert response.json() == {"errors": [{"message": "POST body sent invalid JSON."}]}
 
 
-def test_body_that_is_not_json_is_a_client_error(client):
+def test_body_that_is_not_json_is_refused_unread(client):
     response = client.post(
         "/graphql", "query { serviceInfo }", content_type="text/plain"
     )
 
-    assert response.status_code == 400
-    assert response.json() == {"errors": [{"message": "Must provide query string."}]}
+    assert response.status_code == 415
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Unsupported content type 'text/plain': "
+                "POST a JSON body (application/json)."
+            }
+        ]
+    }
 
 
 def test_one_megabyte_body_is_refused_before_it_is_read(graphql):

@@ -1,7 +1,12 @@
+import uuid
+
 import pytest
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+
+from users.models import User
 
 from {{ cookiecutter.package_name }}.middleware_order import (
     AUTHENTICATION,
@@ -21,19 +26,38 @@ def test_configured_middleware_keeps_every_rule():
     call_command("check", fail_level="WARNING")
 
 
-def test_jwt_middleware_above_authentication_fails_the_check(settings):
-    moved = [path for path in settings.MIDDLEWARE if path != JWT]
-    moved.insert(moved.index(AUTHENTICATION), JWT)
-    settings.MIDDLEWARE = moved
+def test_missing_authentication_middleware_fails_the_check(settings):
+    settings.MIDDLEWARE = [
+        path for path in settings.MIDDLEWARE if path != AUTHENTICATION
+    ]
 
     with pytest.raises(SystemCheckError) as caught:
         call_command("check")
 
     message = str(caught.value)
     assert f"{PACKAGE}.E012" in message
-    assert "AuthenticationMiddleware must come before JWTAuthenticationMiddleware" in (
-        message
+    assert f"MIDDLEWARE must include {AUTHENTICATION}" in message
+
+
+@pytest.mark.urls("authentication.tests.urls")
+@pytest.mark.django_db
+def test_token_middleware_may_be_listed_first(settings, client, issuer):
+    """It works in process_view, after every middleware has seen the request."""
+    settings.MIDDLEWARE = [JWT, *(path for path in settings.MIDDLEWARE if path != JWT)]
+    subject = str(uuid.uuid4())
+
+    response = client.get(
+        "/whoami",
+        headers={
+            "Authorization": f"Bearer {issuer.token(sub=subject)}",
+            "X-Request-ID": "listed-first",
+        },
     )
+
+    assert response.json()["uuid"] == subject
+    created = LogEntry.objects.get(object_pk=str(User.objects.get(uuid=subject).pk))
+    assert created.cid == "listed-first"
+    call_command("check")
 
 
 def test_missing_graphene_jwt_middleware_fails_the_check(settings):

@@ -6,12 +6,18 @@ from django.core.exceptions import ImproperlyConfigured
 
 import {{ cookiecutter.package_name }}.settings as settings_module
 from {{ cookiecutter.package_name }} import environment
-from {{ cookiecutter.package_name }}.environment import choice, database, flag, number
+from {{ cookiecutter.package_name }}.environment import (
+    choice,
+    comma_list,
+    database,
+    flag,
+    number,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A variable read by name: env.str("NAME", ...), flag("NAME", ...) and the like.
 ENV_READ = re.compile(
-    r'\b(?:env\.\w+|flag|choice|number|database)\(\s*"([A-Z][A-Z0-9_]*)"'
+    r'\b(?:env\.\w+|flag|choice|comma_list|number|database)\(\s*"([A-Z][A-Z0-9_]*)"'
 )
 
 
@@ -102,6 +108,39 @@ def test_choice_rejects_a_word_outside_its_list(monkeypatch):
 
     with pytest.raises(ImproperlyConfigured, match="LOG_LEVEL must be one of .*'LOUD'"):
         choice("LOG_LEVEL", ("INFO", "ERROR"), default="INFO")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://api.hel.fi/auth", ["https://api.hel.fi/auth"]),
+        (
+            "https://api.hel.fi/auth, authorization.permissions.scopes",
+            ["https://api.hel.fi/auth", "authorization.permissions.scopes"],
+        ),
+        (" , ", ["default"]),
+        ("", ["default"]),
+    ],
+)
+def test_comma_list_reads_trimmed_items(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_LIST", raw)
+
+    assert comma_list("SOME_LIST", default=["default"]) == expected
+
+
+def test_scope_claims_are_configured_from_the_environment(run_django):
+    result = run_django(
+        "from django.conf import settings\n"
+        "print(settings.OIDC_API_TOKEN_AUTH['API_AUTHORIZATION_FIELD'])",
+        TOKEN_AUTH_API_AUTHORIZATION_FIELD=(
+            "https://api.hel.fi/auth,authorization.permissions.scopes"
+        ),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(
+        ["https://api.hel.fi/auth", "authorization.permissions.scopes"]
+    )
 
 
 def test_env_example_lists_every_variable_the_settings_read():

@@ -1,0 +1,131 @@
+"""Bearer tokens: verified by helusers with the keys of issuer.py, and the few
+claims that may change a user.
+
+helusers' own entry points fetch keys without knowing the token's key id,
+and copy every claim whose name matches a user field into the user: a token
+with `is_active`, `username` or `preferred_language` claims would overwrite
+those. Here helusers' JWT class still does every check of the token, and
+helusers still creates and finds the user, but from the claims allowed below
+only.
+"""
+
+import logging
+
+import jwt as pyjwt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils.functional import cached_property
+from helusers.authz import UserAuthorization
+from helusers.jwt import JWT
+from helusers.oidc import accepted_audience
+from helusers.user_utils import convert_to_uuid, get_or_create_user, is_valid_uuid
+from helusers.utils import get_scopes_from_claims
+
+from .issuer import issuer_keys
+
+logger = logging.getLogger(__name__)
+
+# The claims that update a user, and the fields they go to. The identity
+# provider owns names and e-mail; every other field is the service's own and
+# is never written from a token.
+IDENTITY_CLAIMS = {
+    "given_name": "first_name",
+    "family_name": "last_name",
+    "email": "email",
+}
+# Claims helusers reads to find the user (none of them names a field): the
+# subject, the Azure tenant for subjects that are not uuids, and the
+# authentication method for its optional Tunnistamo-to-Keycloak migration.
+LOOKUP_CLAIMS = ("sub", "tid", "amr")
+
+
+class TokenRefused(Exception):
+    """The token is not one this service accepts; the cause says why."""
+
+
+def bearer_token(request):
+    """The token of an `Authorization: Bearer` header; None without such a header."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def verify(token):
+    """The claims of `token` once helusers has verified it against the issuer's keys.
+
+    Raises TokenRefused, or IssuerUnavailable when the keys cannot be had.
+    """
+    try:
+        kid = pyjwt.get_unverified_header(token).get("kid")
+        jwt = JWT(token)
+        jwt.validate_issuer()
+    except Exception as error:
+        raise TokenRefused(str(error)) from error
+    if not isinstance(kid, str):
+        kid = None
+    keys = issuer_keys(jwt.issuer).get(kid)
+    if kid is not None:  # only the key the token names
+        named = [key for key in keys["keys"] if isinstance(key, dict)]
+        keys = {"keys": [key for key in named if key.get("kid") == kid]}
+    try:
+        jwt.validate(keys, accepted_audience())
+        jwt.validate_api_scope()
+        jwt.validate_session()
+        subject_uuid(jwt.claims)
+    except Exception as error:
+        raise TokenRefused(str(error) or type(error).__name__) from error
+    return jwt.claims
+
+
+def subject_uuid(claims):
+    """The uuid of the user these claims are about, as helusers derives it."""
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise TokenRefused("the token has no subject")
+    if is_valid_uuid(subject):
+        return subject
+    return convert_to_uuid(subject, claims.get("tid"))
+
+
+def user_for(claims):
+    """The user of verified `claims`: created on first sight, then kept in step."""
+    return get_or_create_user(identity_payload(claims), oidc=True)
+
+
+def identity_payload(claims):
+    """What helusers may see of the claims: the lookup and identity claims only.
+
+    An identity claim that is not a string that fits its field is left out
+    (and logged), so that an odd claim cannot fail the sign-in.
+    """
+    payload = {name: claims[name] for name in LOOKUP_CLAIMS if name in claims}
+    fields = get_user_model()._meta
+    for claim, field in IDENTITY_CLAIMS.items():
+        if claim not in claims:
+            continue
+        value = claims[claim]
+        limit = fields.get_field(field).max_length
+        if isinstance(value, str) and len(value) <= limit and "\x00" not in value:
+            payload[claim] = value
+        else:
+            logger.warning("Ignored the token's %s claim: not a valid %s", claim, field)
+    groups = getattr(settings, "HELUSERS_ADGROUPS_CLAIM", "ad_groups")
+    if groups in claims:
+        payload[groups] = claims[groups]
+    return payload
+
+
+class TokenAuthorization(UserAuthorization):
+    """helusers' record of a verified token: `data` holds its claims.
+
+    The API scopes come from OIDC_API_TOKEN_AUTH's API_AUTHORIZATION_FIELD;
+    a claim of an unexpected shape means no scopes rather than an error.
+    """
+
+    @cached_property
+    def _authorized_api_scopes(self):
+        try:
+            return get_scopes_from_claims(
+                self.settings.API_AUTHORIZATION_FIELD, self.data
+            )
+        except (TypeError, AttributeError):
+            return None
