@@ -33,7 +33,12 @@ def toml_string(text: str) -> str:
 
 # Answers that change what the service installs: each combination of them has
 # a lock of its own in templates/locks/ (scripts/lock_service.py makes them).
-DEPENDENCY_OPTIONS = ("use_sentry", "use_gdpr_api", "use_admin_sso")
+DEPENDENCY_OPTIONS = (
+    "use_sentry",
+    "use_gdpr_api",
+    "use_admin_sso",
+    "use_audit_log_shipping",
+)
 
 
 def lock_name(answers) -> str:

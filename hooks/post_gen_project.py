@@ -35,6 +35,12 @@ OPTIONAL_PATHS = {
     "users/gdpr.py": {{ cookiecutter.use_gdpr_api }},
     "users/tests/test_gdpr.py": {{ cookiecutter.use_gdpr_api }},
     "{{ cookiecutter.package_name }}/tests/test_admin_sso.py": {{ cookiecutter.use_admin_sso }},
+    "audit/shipping.py": {{ cookiecutter.use_audit_log_shipping }},
+    "audit/resilient.py": {{ cookiecutter.use_audit_log_shipping }},
+    "audit/management": {{ cookiecutter.use_audit_log_shipping }},
+    "audit/tests/conftest.py": {{ cookiecutter.use_audit_log_shipping }},
+    "audit/tests/test_shipping.py": {{ cookiecutter.use_audit_log_shipping }},
+    "errorlog/shipping.py": {{ cookiecutter.use_audit_log_shipping }},
 }
 
 # A brace followed by a brace, percent sign or hash opens template syntax. The

@@ -21,13 +21,14 @@ DEPENDENCY_MODULES = frozenset(
     """
     asgiref auditlog cachetools certifi cffi cfgv charset_normalizer corsheaders
     cryptography csp dateutil defusedxml deprecation distlib django dotenv
-    environ filelock graphene graphene_django graphql graphql_relay gunicorn
-    helsinki_gdpr helusers identify idna iniconfig joserfc jwt nodeenv oauthlib
+    elastic_transport elasticsearch8 environ filelock graphene graphene_django
+    graphql graphql_relay gunicorn helsinki_gdpr helsinki_health_endpoints
+    helusers identify idna iniconfig joserfc jwt logger_extra nodeenv oauthlib
     oidc_auth openid packaging platformdirs pluggy pre_commit promise psycopg
     psycopg_binary py pycparser pygments pytest pytest_django pytest_env
-    python_discovery requests requests_oauthlib rest_framework ruff sentry_sdk
-    six social_core social_django sqlparse text_unidecode typing_extensions
-    tzdata urllib3 virtualenv yaml
+    python_discovery requests requests_oauthlib resilient_logger rest_framework
+    ruff sentry_sdk six social_core social_django sqlparse text_unidecode
+    typing_extensions tzdata urllib3 virtualenv yaml
     """.split()
 )
 SERVICE_MODULES = frozenset(
@@ -118,6 +119,7 @@ RULES = {
     "use_sentry": [boolean],
     "use_gdpr_api": [boolean],
     "use_admin_sso": [boolean],
+    "use_audit_log_shipping": [boolean],
 }
 
 

@@ -128,7 +128,8 @@ def combinations():
 
     The defaults; everything switched off (each boolean false, each choice on
     its last value); everything switched on (each boolean true); then a
-    variant of the defaults for each choice value not yet covered.
+    variant of the defaults for each choice value not yet covered, and one
+    for two answers that decide a file together.
     """
     found = {
         "default": {},
@@ -142,6 +143,9 @@ def combinations():
         for value in values:
             if not any(resolved(c)[key] == value for c in found.values()):
                 found[f"{key}-{value}"] = {key: value}
+    # errorlog/shipping.py depends on two answers: shipping without the error
+    # log is the state of the two that the sets above leave out.
+    found["use_error_log-false"] = {"use_error_log": False}
     return found
 
 

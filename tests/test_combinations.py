@@ -52,6 +52,15 @@ OPTIONAL = {
     "example_service/sentry.py": lambda answers: answers["use_sentry"],
     "users/gdpr.py": lambda answers: answers["use_gdpr_api"],
     "example_service/tests/test_admin_sso.py": lambda answers: answers["use_admin_sso"],
+    "audit/shipping.py": lambda answers: answers["use_audit_log_shipping"],
+    "audit/resilient.py": lambda answers: answers["use_audit_log_shipping"],
+    "audit/management/commands/submit_unsent_entries.py": lambda answers: answers[
+        "use_audit_log_shipping"
+    ],
+    "audit/tests/test_shipping.py": lambda answers: answers["use_audit_log_shipping"],
+    "errorlog/shipping.py": lambda answers: (
+        answers["use_error_log"] and answers["use_audit_log_shipping"]
+    ),
 }
 # What a switched-off option must leave no trace of, in any file.
 TRACES = {
@@ -61,6 +70,11 @@ TRACES = {
     "use_gdpr_api": re.compile(r"gdpr|rest_framework", re.IGNORECASE),
     "use_admin_sso": re.compile(
         r"social_|SOCIAL_AUTH|helauth|single sign-on|ADMIN_PASSWORD_LOGIN"
+    ),
+    "use_audit_log_shipping": re.compile(
+        r"resilient|elasticsearch|AUDIT_LOG_E|AUDIT_LOG_ORIGIN|submit_unsent|"
+        r"clear_sent|central audit log",
+        re.IGNORECASE,
     ),
 }
 PRODUCTION = {
@@ -235,10 +249,26 @@ def test_generated_test_suite_passes_on_postgresql(services, name, postgres_url)
     assert f"database: postgresql template_{name.replace('-', '_')}" in output
 
 
-@pytest.mark.parametrize("version", ["3.11", "3.13"])
+def pythons_the_defaults_are_not_tested_on():
+    """The python_version choices that no combination runs the defaults on."""
+    defaults = resolved({})
+    tested = {
+        resolved(answers)["python_version"]
+        for answers in COMBINATIONS.values()
+        if {**resolved(answers), "python_version": None}
+        == {**defaults, "python_version": None}
+    }
+    return [version for version in CHOICES["python_version"] if version not in tested]
+
+
+@pytest.mark.parametrize("version", pythons_the_defaults_are_not_tested_on())
 @pytest.mark.parametrize("name", combination_params("default"))
 def test_default_service_suite_passes_on_other_pythons(services, name, version):
-    """The service supports 3.11 to 3.13, whatever python_version says."""
+    """The service supports 3.11 to 3.13, whatever python_version says.
+
+    The defaults on 3.11 are a combination of their own (python_version-3.11),
+    whose suite runs on 3.11; here the other versions.
+    """
     service = services(name)
     interpreter = find_python(version)
     assert interpreter, f"Python {version} is needed for this test"

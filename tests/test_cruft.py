@@ -32,11 +32,8 @@ def test_cruft_update_applies_a_template_change_and_a_new_option(services, tmp_p
 
     readme = template / "{{cookiecutter.project_slug}}" / "README.md"
     readme.write_text(readme.read_text() + "\n## Release notes\n\nIn CHANGELOG.md.\n")
-    health = (
-        template / "{{cookiecutter.project_slug}}" / "{{cookiecutter.package_name}}"
-    )
-    health = health / "health.py"
-    health.write_text(health.read_text().replace("stays cheap", "stays very cheap"))
+    server = template / "{{cookiecutter.project_slug}}" / "gunicorn.conf.py"
+    server.write_text(server.read_text().replace("I/O-bound", "I/O-bound web"))
     run([*GIT, "commit", "-qam", "A change to the template"], cwd=template)
     assert run(
         [TOOLS_BIN / "cruft", "check"], cwd=service, check=False, **env
@@ -46,7 +43,7 @@ def test_cruft_update_applies_a_template_change_and_a_new_option(services, tmp_p
 
     assert not list(service.rglob("*.rej")), "the update left rejects"
     assert (service / "README.md").read_text().endswith("In CHANGELOG.md.\n")
-    assert "stays very cheap" in (service / "example_service" / "health.py").read_text()
+    assert "I/O-bound web" in (service / "gunicorn.conf.py").read_text()
     run([TOOLS_BIN / "cruft", "check"], cwd=service, **env)
     # The default answers: the same locked dependencies as the default
     # combination's environment.

@@ -35,13 +35,58 @@ def new_rsa_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 for the tests, which can fail on purpose.
+
+    `mode` is up, down (its port is closed), hang (it accepts requests and
+    never answers them) or another mode its `handler` knows. The handler
+    finds the server's owner as `self.server.owner`.
+    """
+
+    handler = None
+
+    def __init__(self):
+        self.released = threading.Event()
+        self.mode = "up"
+        self.server = None
+        self.port = 0
+        self.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self.handler)
+        self.server.daemon_threads = True
+        self.server.owner = self
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def set_mode(self, mode):
+        """Switch what the server does; `down` closes its port altogether."""
+        if self.mode == "down" and mode != "down":
+            self.start()
+        elif mode == "down" and self.mode != "down":
+            self.stop()
+        if mode == "hang":
+            self.released.clear()
+        else:
+            self.released.set()
+        self.mode = mode
+
+    def hang(self):
+        """Hold a request unanswered until the mode changes."""
+        self.released.wait(timeout=60)
+
+
 class IssuerHandler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - the name http.server calls
-        issuer = self.server.issuer
+        issuer = self.server.owner
         issuer.requests += 1
         if issuer.mode == "hang":
-            issuer.released.wait(timeout=60)  # accept, then never answer
-            return
+            return issuer.hang()
         if issuer.mode == "error":
             return self.answer(500, {"error": "the issuer is having a bad day"})
         if self.path == "/.well-known/openid-configuration":
@@ -79,23 +124,20 @@ class SigningKey:
         }
 
 
-class Issuer:
+class Issuer(LoopbackServer):
     """The loopback issuer. `mode` is one of up, error, hang and down.
 
     It signs with its newest key and publishes every key it has not retired,
     as an identity provider does while it rotates its keys.
     """
 
+    handler = IssuerHandler
+
     def __init__(self):
-        self.released = threading.Event()
         self.requests = 0
         self.key_set_requests = 0
-        self.mode = "up"
-        self.server = None
-        self.port = 0
         self.reset_keys()
-        self.start()
-        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__()
 
     def reset_keys(self):
         self.published = [SigningKey("key-1")]
@@ -135,29 +177,6 @@ class Issuer:
             "userinfo_endpoint": f"{self.url}/userinfo",
             "end_session_endpoint": f"{self.url}/end-session",
         }
-
-    def start(self):
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), IssuerHandler)
-        self.server.daemon_threads = True
-        self.server.issuer = self
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def set_mode(self, mode):
-        """Switch what the issuer does; `down` closes its port altogether."""
-        if self.mode == "down" and mode != "down":
-            self.start()
-        elif mode == "down" and self.mode != "down":
-            self.stop()
-        if mode == "hang":
-            self.released.clear()
-        else:
-            self.released.set()
-        self.mode = mode
 
     def claims(self, **overrides):
         now = int(time.time())

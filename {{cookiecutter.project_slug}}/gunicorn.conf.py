@@ -2,7 +2,8 @@
 
 Threads in a few worker processes suit this I/O-bound service. The access
 log leaves out /healthz and /readiness, which the platform asks every few
-seconds, and shows each request's X-Request-ID.
+seconds, and shows each request's X-Request-ID. Its lines, and gunicorn's
+own, are JSON (django-logger-extra's formatters) unless LOG_FORMAT=plain.
 """
 
 import os
@@ -36,3 +37,29 @@ graceful_timeout = 30
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 logger_class = ProbesQuietLogger
+if os.environ.get("LOG_FORMAT", "").strip() != "plain":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "access": {"()": "logger_extra.extras.gunicorn.JsonFormatter"},
+            "error": {"()": "logger_extra.extras.gunicorn.JsonErrorFormatter"},
+        },
+        "handlers": {
+            "access": {
+                "class": "logging.StreamHandler",
+                "formatter": "access",
+                "stream": "ext://sys.stdout",
+            },
+            "error": {
+                "class": "logging.StreamHandler",
+                "formatter": "error",
+                "stream": "ext://sys.stderr",
+            },
+        },
+        "root": {"level": "INFO", "handlers": ["error"]},
+        "loggers": {
+            "gunicorn.access": {"handlers": ["access"], "propagate": False},
+            "gunicorn.error": {"handlers": ["error"], "propagate": False},
+        },
+    }

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.urls import path
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
-from example_service.health import healthz
 from graphene_django.views import GraphQLView
+from helsinki_health_endpoints.views import healthz
 from helusers.oidc import RequestJWTAuthentication
 
 

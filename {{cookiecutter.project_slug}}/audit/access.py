@@ -19,6 +19,7 @@ from auditlog.cid import get_cid
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 from graphene_django import DjangoConnectionField
 
@@ -41,6 +42,11 @@ def log_access(request, objects):
             cid=get_cid(),
         )
         stamp(entry, request)
+        # bulk_create sends no pre_save: send it, so that every receiver
+        # treats these entries as it does any other.
+        pre_save.send(
+            LogEntry, instance=entry, raw=False, using=None, update_fields=None
+        )
         entries.append(entry)
     if entries:
         LogEntry.objects.bulk_create(entries)

@@ -12,6 +12,9 @@ class AuditConfig(AppConfig):
         from . import checks  # noqa: F401
         from .deletion import skip_second_delete_entry
         from .middleware import stamp_log_entry
+{%- if cookiecutter.use_audit_log_shipping %}
+        from .shipping import mark_unsent
+{%- endif %}
 
         # Connected once for the life of the process, not per request.
         pre_save.connect(
@@ -20,3 +23,10 @@ class AuditConfig(AppConfig):
             dispatch_uid="audit.stamp_log_entry",
         )
         pre_log.connect(skip_second_delete_entry, dispatch_uid="audit.skip_delete")
+{%- if cookiecutter.use_audit_log_shipping %}
+        pre_save.connect(
+            mark_unsent,
+            sender=get_logentry_model(),
+            dispatch_uid="audit.mark_unsent",
+        )
+{%- endif %}

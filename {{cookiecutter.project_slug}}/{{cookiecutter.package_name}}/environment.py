@@ -6,6 +6,9 @@ variable instead of silently meaning something else.
 """
 
 import warnings
+{%- if cookiecutter.use_audit_log_shipping %}
+from urllib.parse import urlsplit
+{%- endif %}
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -37,8 +40,8 @@ def flag(name: str, *, default: bool) -> bool:
 
 
 def choice(name: str, choices: tuple[str, ...], *, default: str) -> str:
-    """A variable that takes one of a few fixed words."""
-    value = env.str(name, default=default).strip()
+    """A variable that takes one of a few fixed words; empty means the default."""
+    value = env.str(name, default="").strip() or default
     if value not in choices:
         raise ImproperlyConfigured(
             f"{name} must be one of {', '.join(choices)}; got {value!r}."
@@ -67,6 +70,35 @@ def number(name, *, default, minimum, maximum, whole=False):
             f"{name} must be {kind} from {minimum:g} to {maximum:g}; got {raw!r}."
         )
     return value
+
+
+{%- if cookiecutter.use_audit_log_shipping %}
+
+
+def required(name: str, *, because: str) -> str:
+    """A variable that must not be empty, for the reason `because` gives."""
+    value = env.str(name, default="").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set {because}.")
+    return value
+
+
+def http_url(name: str) -> str:
+    """An http:// or https:// URL with a host, or "" when the variable is unset.
+
+    The error never repeats the URL itself: it may hold a password.
+    """
+    value = env.str(name, default="").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name} must be an http:// or https:// URL with a host, such as "
+            "https://elasticsearch.example:9200."
+        )
+    return value
+{%- endif %}
 
 
 def secret_key(*, debug: bool) -> str:

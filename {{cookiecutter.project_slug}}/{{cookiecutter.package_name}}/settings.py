@@ -22,7 +22,13 @@ from .environment import (
     database,
     env,
     flag,
+{%- if cookiecutter.use_audit_log_shipping %}
+    http_url,
+{%- endif %}
     number,
+{%- if cookiecutter.use_audit_log_shipping %}
+    required,
+{%- endif %}
     secret_key,
 )
 
@@ -69,7 +75,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "csp",
+    "helsinki_health_endpoints",
     "helusers.apps.HelusersConfig",
+    "logger_extra",
 {%- if cookiecutter.use_admin_sso %}
     "social_django",
 {%- endif %}
@@ -85,12 +93,16 @@ INSTALLED_APPS = [
     "errorlog",
 {%- endif %}
     "users",
+{%- if cookiecutter.use_audit_log_shipping %}
+    # After audit, whose shipping commands take the place of its own.
+    "resilient_logger",
+{%- endif %}
 ]
 
 # The order matters. middleware_order.py, next to this file, holds the rules and a
 # system check enforces them; README.md explains why each one is where it is.
 MIDDLEWARE = [
-    "{{ cookiecutter.package_name }}.request_id.RequestIdMiddleware",
+    "logger_extra.middleware.XRequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -254,30 +266,43 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 {%- if cookiecutter.use_error_log %}
     "errorlog.ErrorLogEntry",  # failed actions, a log of its own
 {%- endif %}
+{%- if cookiecutter.use_audit_log_shipping %}
+    "resilient_logger",  # its own log table, which the service does not use
+{%- endif %}
 )
 # Never written into a LogEntry, in any model.
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login")
 AUDITLOG_CID_GETTER = "{{ cookiecutter.package_name }}.request_id.current_request_id"
 
-# Every line carries the id of the request it belongs to ("-" outside one).
+# Every LogEntry carries the request id in additional_data["request_id"] too
+# (django-logger-extra copies its logger context there).
+LOGGER_EXTRA_AUGMENT_DJANGO_AUDITLOG = True
+
+# Log lines carry the id of the request they belong to: JSON lines in
+# production (django-logger-extra's formatter, the id under "context"), plain
+# lines while debugging.
+LOG_FORMAT = choice(
+    "LOG_FORMAT", ("json", "plain"), default="plain" if DEBUG else "json"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {
-            "()": "{{ cookiecutter.package_name }}.request_id.RequestIdLogFilter",
-        },
+        "context": {"()": "logger_extra.filter.LoggerContextFilter"},
     },
     "formatters": {
+        "json": {"()": "logger_extra.formatter.JSONFormatter"},
         "plain": {
-            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+            "()": "logging.Formatter",
+            "fmt": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+            "defaults": {"request_id": "-"},
         },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
         }
     },
     "root": {
@@ -287,6 +312,39 @@ LOGGING = {
         ),
     },
 }
+{%- if cookiecutter.use_audit_log_shipping %}
+
+# The City's central audit log (an Elasticsearch index): manage.py
+# submit_unsent_entries ships the audit log{% if cookiecutter.use_error_log %} and the error log{% endif %} there with
+# django-resilient-logger (audit/shipping.py). Shipping is on exactly when
+# AUDIT_LOG_ES_URL is set; the other variables must be set with it.
+AUDIT_LOG_ES_URL = http_url("AUDIT_LOG_ES_URL")
+RESILIENT_LOGGER = {
+    "origin": env.str("AUDIT_LOG_ORIGIN", default=_pyproject["project"]["name"]),
+    "environment": env.str("AUDIT_LOG_ENV", default=""),
+    "sources": [
+        {"class": "audit.resilient.AuditLogSource"},
+{%- if cookiecutter.use_error_log %}
+        {"class": "errorlog.shipping.ErrorLogSource"},
+{%- endif %}
+    ],
+    "targets": [],
+}
+if AUDIT_LOG_ES_URL:
+    _WITH_URL = "when AUDIT_LOG_ES_URL is set"
+    RESILIENT_LOGGER["environment"] = required("AUDIT_LOG_ENV", because=_WITH_URL)
+    RESILIENT_LOGGER["targets"] = [
+        {
+            "class": "audit.resilient.StoreTarget",
+            "es_url": AUDIT_LOG_ES_URL,
+            "es_index": required("AUDIT_LOG_ES_INDEX", because=_WITH_URL),
+            "es_username": required("AUDIT_LOG_ES_USERNAME", because=_WITH_URL),
+            "es_password": required("AUDIT_LOG_ES_PASSWORD", because=_WITH_URL),
+            "timeout": 10,  # seconds for each request to the store
+            "required": True,
+        }
+    ]
+{%- endif %}
 {%- if cookiecutter.use_gdpr_api %}
 
 # Helsinki Profile's GDPR API (helsinki-profile-gdpr-api): the profile service
@@ -336,15 +394,17 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
 {%- endif %}
 {%- if cookiecutter.use_sentry %}
 
-# Error reports go to Sentry only when a DSN is given.
+# Error reports go to Sentry only when a DSN is given. /readiness reports the
+# release too.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default=SERVICE_VERSION)
 if SENTRY_DSN:
     from .sentry import init_sentry
 
     init_sentry(
         dsn=SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-        release=env.str("SENTRY_RELEASE", default=SERVICE_VERSION),
+        release=SENTRY_RELEASE,
         traces_sample_rate=number(
             "SENTRY_TRACES_SAMPLE_RATE", default=0.0, minimum=0, maximum=1
         ),

@@ -1,17 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-{%- if cookiecutter.use_admin_sso %}
 from django.urls import include, path
-{%- else %}
-from django.urls import path
-{%- endif %}
 from django.views.decorators.csrf import csrf_exempt
 {%- if cookiecutter.use_gdpr_api %}
 
 from users.gdpr import GDPRAPIView
 {%- endif %}
 
-from . import health
 from .views import ServiceGraphQLView
 
 urlpatterns = [
@@ -23,8 +18,8 @@ urlpatterns = [
         csrf_exempt(ServiceGraphQLView.as_view(graphiql=settings.ENABLE_GRAPHIQL)),
         name="graphql",
     ),
-    path("healthz", health.healthz, name="healthz"),
-    path("readiness", health.readiness, name="readiness"),
+    # /healthz and /readiness, as every City service has them.
+    path("", include("helsinki_health_endpoints.urls")),
 {%- if cookiecutter.use_gdpr_api %}
     path("gdpr-api/v1/user/<uuid:uuid>", GDPRAPIView.as_view(), name="gdpr-api"),
 {%- endif %}

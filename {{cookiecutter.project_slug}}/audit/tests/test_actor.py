@@ -109,7 +109,7 @@ def test_correlation_id_comes_from_x_request_id_and_is_echoed(graphql, issuer):
     assert entry.remote_port == 8443
 
 
-@pytest.mark.parametrize("given", [None, "", "has spaces", "x" * 129, "new\nline"])
+@pytest.mark.parametrize("given", [None, "", "has spaces", "x" * 65, "new\nline"])
 def test_correlation_id_is_made_when_absent_or_unusable(graphql, issuer, given):
     subject = str(uuid.uuid4())
     headers = {} if given is None else {"X_Request_ID": given}
@@ -120,7 +120,7 @@ def test_correlation_id_is_made_when_absent_or_unusable(graphql, issuer, given):
 
     made = response["X-Request-ID"]
     assert made != given
-    assert len(made) == 32
+    assert str(uuid.UUID(made)) == made
     assert entries_about(User.objects.get(uuid=subject)).last().cid == made
 
 

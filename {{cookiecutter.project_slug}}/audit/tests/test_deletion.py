@@ -140,9 +140,12 @@ def test_service_function_outside_a_request():
     assert not User.objects.filter(pk=pk).exists()
     [deleted] = entries_about(User, pk).filter(action=LogEntry.Action.DELETE)
     assert deleted.actor is None
-    assert deleted.additional_data == {
-        "deleted_user": {"uuid": str(user.uuid), "username": user.username, "email": ""}
+    assert deleted.additional_data["deleted_user"] == {
+        "uuid": str(user.uuid),
+        "username": user.username,
+        "email": "",
     }
+    assert "actor_uuid" not in deleted.additional_data  # nobody was signed in
 
 
 def test_admin_deletes_through_the_same_service(client, django_user_model):

@@ -2,14 +2,12 @@
 
 import json
 import uuid
-from datetime import timedelta
 
 import pytest
 from auditlog.registry import auditlog
 from django.contrib import admin
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
 
 from errorlog.models import ErrorLogEntry
 from errorlog.recording import record_failure
@@ -128,23 +126,6 @@ def test_helper_records_a_failure_from_other_code(django_user_model):
 def test_helper_refuses_to_write_inside_the_failed_work(db):
     with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
         record_failure("inside", "SOME_ERROR")
-
-
-def test_prune_deletes_only_old_sent_entries():
-    old = timezone.now() - timedelta(days=40)
-    entries = {
-        "old-sent": ErrorLogEntry.objects.create(message={}, is_sent=True),
-        "old-unsent": ErrorLogEntry.objects.create(message={}),
-        "new-sent": ErrorLogEntry.objects.create(message={}, is_sent=True),
-    }
-    ErrorLogEntry.objects.filter(
-        pk__in=[entries["old-sent"].pk, entries["old-unsent"].pk]
-    ).update(created_at=old)
-
-    call_command("prune_error_log", "--days", "30")
-
-    remaining = set(ErrorLogEntry.objects.values_list("pk", flat=True))
-    assert remaining == {entries["old-unsent"].pk, entries["new-sent"].pk}
 
 
 def test_error_log_is_not_in_the_audit_log():

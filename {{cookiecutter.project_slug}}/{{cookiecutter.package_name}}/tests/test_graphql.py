@@ -1,3 +1,8 @@
+import copy
+import io
+import json
+import logging
+import logging.config
 import re
 
 import pytest
@@ -196,18 +201,50 @@ def test_cors_preflight_from_an_allowed_origin(client, settings):
     assert "Access-Control-Allow-Origin" not in refused
 
 
-def test_log_lines_carry_the_request_id(run_django):
-    result = run_django(
-        "from django.test import Client\n"
-        "Client().post('/graphql', {'query': '{ me { id } }'},"
-        " content_type='application/json',"
-        " headers={'Authorization': 'Bearer nonsense', 'X-Request-ID': 'log-42'})",
-        LOG_LEVEL="INFO",
-    )
+@pytest.fixture
+def service_log(settings):
+    """Logging as settings.LOGGING configures it, in a given format, into a buffer."""
 
-    assert result.returncode == 0, result.stderr
-    [line] = [line for line in result.stderr.splitlines() if "Token refused" in line]
-    assert "[log-42]" in line
+    def configure(log_format):
+        buffer = io.StringIO()
+        config = copy.deepcopy(settings.LOGGING)
+        console = config["handlers"]["console"]
+        del console["class"]
+        console.update({"()": lambda: logging.StreamHandler(buffer)})
+        console["formatter"] = log_format
+        logging.config.dictConfig(config)
+        return buffer
+
+    yield configure
+    logging.config.dictConfig(settings.LOGGING)
+
+
+def refuse_a_token(graphql):
+    graphql("{ me { id } }", token="nonsense", X_Request_ID="log-42")
+
+
+def test_log_lines_are_json_with_the_request_id(graphql, service_log, settings):
+    assert settings.LOG_FORMAT == "json"  # the default with DEBUG off
+    output = service_log("json")
+
+    refuse_a_token(graphql)
+
+    lines = [json.loads(line) for line in output.getvalue().splitlines()]
+    [line] = [line for line in lines if line["message"].startswith("Token refused")]
+    assert line["context"]["request_id"] == "log-42"
+    assert (line["level"], line["name"]) == ("INFO", "authentication.middleware")
+
+
+def test_plain_log_lines_carry_the_request_id(graphql, service_log):
+    output = service_log("plain")
+
+    refuse_a_token(graphql)
+    logging.getLogger("outside").warning("No request here.")
+
+    lines = output.getvalue().splitlines()
+    [line] = [line for line in lines if "Token refused" in line]
+    assert " INFO [log-42] authentication.middleware: Token refused" in line
+    assert lines[-1].endswith(" WARNING [-] outside: No request here.")
 
 
 def test_graphiql_is_off_by_default(client):
@@ -247,6 +284,6 @@ def test_unexpected_error_is_logged_not_shown(graphql, caplog):
 
 
 def test_response_carries_a_request_id(graphql):
-    response = graphql(SERVICE_INFO, X_Request_ID="abc.123")
+    response = graphql(SERVICE_INFO, X_Request_ID="abc-123_x")
 
-    assert response["X-Request-ID"] == "abc.123"
+    assert response["X-Request-ID"] == "abc-123_x"

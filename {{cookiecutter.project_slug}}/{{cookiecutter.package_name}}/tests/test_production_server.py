@@ -1,5 +1,6 @@
 """The production command, run for real: gunicorn with gunicorn.conf.py on loopback."""
 
+import json
 import os
 import signal
 import socket
@@ -71,7 +72,7 @@ def test_readiness_over_plain_http(production_server):
     response = requests.get(f"{url}/readiness", timeout=5)
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json()["database"] == "ok"
 
 
 def test_plain_http_is_redirected_to_https(production_server):
@@ -112,11 +113,14 @@ def test_access_log_leaves_out_the_probes(production_server):
     )
 
     deadline = time.monotonic() + 10  # gunicorn writes the line after the response
-    while "request_id=logged-1" not in log.read_text() and time.monotonic() < deadline:
+    while "logged-1" not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.05)
-    lines = log.read_text().splitlines()
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
 
-    assert any(
-        '"GET /graphql' in line and "request_id=logged-1" in line for line in lines
-    )
-    assert not [line for line in lines if "/healthz" in line or "/readiness" in line]
+    access = [line for line in lines if line.get("source") == "gunicorn.access"]
+    assert [
+        (line["request_method"], line["path"], line["status"])
+        for line in access
+        if line["request_id"] == "logged-1"
+    ] == [("GET", "/graphql", "301")]
+    assert not [line for line in access if line["path"] in ("/healthz", "/readiness")]

@@ -11,13 +11,19 @@ from {{ cookiecutter.package_name }}.environment import (
     comma_list,
     database,
     flag,
+{%- if cookiecutter.use_audit_log_shipping %}
+    http_url,
+{%- endif %}
     number,
+{%- if cookiecutter.use_audit_log_shipping %}
+    required,
+{%- endif %}
 )
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A variable read by name: env.str("NAME", ...), flag("NAME", ...) and the like.
 ENV_READ = re.compile(
-    r'\b(?:env\.\w+|flag|choice|comma_list|number|database)\(\s*"([A-Z][A-Z0-9_]*)"'
+    r'\b(?:env\.\w+|flag|choice|comma_list|number|database|required|http_url)\(\s*"([A-Z][A-Z0-9_]*)"'
 )
 
 
@@ -128,21 +134,6 @@ def test_comma_list_reads_trimmed_items(monkeypatch, raw, expected):
     assert comma_list("SOME_LIST", default=["default"]) == expected
 
 
-def test_scope_claims_are_configured_from_the_environment(run_django):
-    result = run_django(
-        "from django.conf import settings\n"
-        "print(settings.OIDC_API_TOKEN_AUTH['API_AUTHORIZATION_FIELD'])",
-        TOKEN_AUTH_API_AUTHORIZATION_FIELD=(
-            "https://api.hel.fi/auth,authorization.permissions.scopes"
-        ),
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(
-        ["https://api.hel.fi/auth", "authorization.permissions.scopes"]
-    )
-
-
 def test_env_example_lists_every_variable_the_settings_read():
     read = set()
     for module in (environment, settings_module):
@@ -176,14 +167,83 @@ def test_number_outside_its_bounds_is_an_error(monkeypatch, raw):
 
 
 def test_production_settings_pass_the_deployment_checks(run_django):
-    """DEBUG off, a real key, known hosts, HTTPS at the proxy: no warnings."""
+    """DEBUG off, a real key, known hosts, HTTPS at the proxy: no warnings.
+
+    Token settings from the environment are read as given, too.
+    """
     result = run_django(
+        "from django.conf import settings\n"
         "from django.core.management import call_command\n"
-        "call_command('check', deploy=True, fail_level='WARNING')",
+        "call_command('check', deploy=True, fail_level='WARNING')\n"
+        "print(settings.OIDC_API_TOKEN_AUTH['API_AUTHORIZATION_FIELD'])",
         DEBUG="0",
         SECRET_KEY="x9!vQ2#mZ7@pL4$kR8%tN1^wB6&yC3*dF5(hJ0)gS-eU+aI=oE_rT",
         ALLOWED_HOSTS="service.example.com",
         SECURE_SSL_REDIRECT="",  # the default, not the tests' own
+        TOKEN_AUTH_API_AUTHORIZATION_FIELD=(
+            "https://api.hel.fi/auth, authorization.permissions.scopes"
+        ),
     )
 
     assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == str(
+        ["https://api.hel.fi/auth", "authorization.permissions.scopes"]
+    )
+{%- if cookiecutter.use_audit_log_shipping %}
+
+
+SHIPPING = {
+    "AUDIT_LOG_ES_URL": "https://elasticsearch.example:9200",
+    "AUDIT_LOG_ES_INDEX": "audit-log",
+    "AUDIT_LOG_ES_USERNAME": "shipper",
+    "AUDIT_LOG_ES_PASSWORD": "s3cret",
+    "AUDIT_LOG_ENV": "test",
+}
+
+
+def test_required_names_the_variable_and_why(monkeypatch):
+    monkeypatch.setenv("AUDIT_LOG_ENV", " ")
+
+    with pytest.raises(
+        ImproperlyConfigured,
+        match="AUDIT_LOG_ENV must be set when AUDIT_LOG_ES_URL is set.",
+    ):
+        required("AUDIT_LOG_ENV", because="when AUDIT_LOG_ES_URL is set")
+
+
+@pytest.mark.parametrize(
+    "url", ["elastic:s3cret@es", "ftp://es.example", "https://:9200", "es.example:9200"]
+)
+def test_a_store_url_that_is_not_http_is_refused_unrepeated(monkeypatch, url):
+    monkeypatch.setenv("AUDIT_LOG_ES_URL", url)
+
+    with pytest.raises(ImproperlyConfigured) as caught:
+        http_url("AUDIT_LOG_ES_URL")
+
+    message = str(caught.value)
+    assert message.startswith("AUDIT_LOG_ES_URL must be an http:// or https:// URL")
+    assert url not in message
+
+
+def test_shipping_settings_pass_the_deployment_checks(run_django):
+    """Every variable is read; without one of them the service does not start."""
+    missing = run_django("", **{**SHIPPING, "AUDIT_LOG_ES_INDEX": ""})
+    result = run_django(
+        "from django.conf import settings\n"
+        "from django.core.management import call_command\n"
+        "call_command('check', deploy=True, fail_level='WARNING')\n"
+        "print(settings.RESILIENT_LOGGER['targets'][0]['es_index'])",
+        DEBUG="0",
+        SECRET_KEY="x9!vQ2#mZ7@pL4$kR8%tN1^wB6&yC3*dF5(hJ0)gS-eU+aI=oE_rT",
+        ALLOWED_HOSTS="service.example.com",
+        SECURE_SSL_REDIRECT="",
+        **SHIPPING,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "audit-log"
+    assert missing.returncode != 0
+    assert "AUDIT_LOG_ES_INDEX must be set when AUDIT_LOG_ES_URL is set." in (
+        missing.stderr
+    )
+{%- endif %}
