@@ -51,6 +51,10 @@ class KeySet(NamedTuple):
     kids: frozenset  # the key ids in it
     refresh_at: float  # monotonic time after which it is fetched again
 
+    def knows(self, kid):
+        """Whether a token naming `kid` (None: no kid) can be checked with these."""
+        return kid is None or kid in self.kids
+
 
 class IssuerKeys:
     """The signing keys of one issuer."""
@@ -65,7 +69,7 @@ class IssuerKeys:
     def get(self, kid=None):
         """The key set to verify a token whose header names `kid` (None: no kid)."""
         keys = self._keys
-        known = keys is not None and (kid is None or kid in keys.kids)
+        known = keys is not None and keys.knows(kid)
         started = time.monotonic()
         if known and started < keys.refresh_at:
             return keys.document
@@ -89,7 +93,7 @@ class IssuerKeys:
         now = time.monotonic()
         keys = self._keys
         if keys is not None:
-            if (kid is None or kid in keys.kids) and now < keys.refresh_at:
+            if keys.knows(kid) and now < keys.refresh_at:
                 return keys.document  # fetched while this request waited
             if now - self._last_attempt < settings.TOKEN_AUTH_KEYS_REFETCH_COOLDOWN:
                 return keys.document

@@ -64,8 +64,13 @@ def verify(token):
         kid = None
     keys = issuer_keys(jwt.issuer).get(kid)
     if kid is not None:  # only the key the token names
-        named = [key for key in keys["keys"] if isinstance(key, dict)]
-        keys = {"keys": [key for key in named if key.get("kid") == kid]}
+        keys = {
+            "keys": [
+                key
+                for key in keys["keys"]
+                if isinstance(key, dict) and key.get("kid") == kid
+            ]
+        }
     try:
         jwt.validate(keys, accepted_audience())
         jwt.validate_api_scope()

@@ -18,13 +18,18 @@ from audit.shipping import actor
 from .models import ErrorLogEntry
 
 
+def source_id(pk):
+    """An entry's id as resilient-logger reports it: apart from LogEntry ids,
+    which the same run reports beside these."""
+    return f"ErrorLogEntry {pk}"
+
+
 class ErrorLogSourceEntry(AbstractLogSourceEntry):
     def __init__(self, entry):
         self.entry = entry
 
     def get_id(self):
-        # Apart from LogEntry ids, which the same run reports beside these.
-        return f"ErrorLogEntry {self.entry.pk}"
+        return source_id(self.entry.pk)
 
     def get_document(self):
         config = get_resilient_logger_config()
@@ -68,6 +73,6 @@ class ErrorLogSource(AbstractLogSource):
     def clear_sent_entries(self, days_to_keep=30):
         old = timezone.now() - timedelta(days=days_to_keep)
         entries = ErrorLogEntry.objects.filter(is_sent=True, created_at__lte=old)
-        deleted = [f"ErrorLogEntry {pk}" for pk in entries.values_list("pk", flat=True)]
+        deleted = [source_id(pk) for pk in entries.values_list("pk", flat=True)]
         entries.delete()
         return deleted

@@ -97,7 +97,7 @@ def test_every_entry_is_shipped_once_and_marked_sent(graphql, issuer, store):
 
     assert error is None
     assert output.strip() == f"Shipped {entries} entries."
-    assert set(by_source(store)) == set(LogEntry.objects.values_list("pk", flat=True))
+    assert set(by_source(store)) == pks(LogEntry.objects.all())
     assert unsent() == 0
     assert set(store.attempts.values()) == {1}
     assert submit() == ("Shipped 0 entries.\n", None)  # nothing is sent again
