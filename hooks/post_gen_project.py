@@ -1,9 +1,11 @@
 """Finish the generated service, then prove it is whole.
 
 1. Remove what the answers switched off.
-2. Validate the result: no template syntax left in any text file, every
-   Python file compiles, and MIDDLEWARE in settings.py keeps the rules of
-   the service's own `middleware_order` module.
+2. Validate the result: no template syntax left in any file that was
+   rendered, every rendered Python file compiles, and MIDDLEWARE in
+   settings.py keeps the rules of the service's own `middleware_order`
+   module. The files copied without rendering (`_copy_without_render`) are
+   the template's own, checked by its tests.
 3. Copy `.env.example` to the git-ignored `.env` so that the service runs
    locally at once, and print the next steps.
 
@@ -13,12 +15,19 @@ Standard library only.
 
 import ast
 import importlib.util
+import os
 import re
 import shutil
 import sys
 from pathlib import Path
 
 PACKAGE = {{ cookiecutter.package_name | py_str }}
+# The files copied without rendering, by their paths in the new service (the
+# package directory's name written in two pieces, which Jinja leaves alone).
+COPIED_WITHOUT_RENDER = frozenset(
+    path.replace("{" + "{cookiecutter.package_name}}", PACKAGE)
+    for path in {{ cookiecutter._copy_without_render | jsonify }}
+)
 
 # Each optional path, and whether the answers keep it.
 OPTIONAL_PATHS = {
@@ -30,7 +39,7 @@ OPTIONAL_PATHS = {
     "Dockerfile": {{ cookiecutter.use_docker }},
     "compose.yaml": {{ cookiecutter.use_docker }},
     "docker-entrypoint.sh": {{ cookiecutter.use_docker }},
-    "{{ cookiecutter.package_name }}/management": {{ cookiecutter.use_docker }},
+    "{{ cookiecutter.package_name }}/management/commands/wait_for_database.py": {{ cookiecutter.use_docker }},
     "{{ cookiecutter.package_name }}/tests/test_container.py": {{ cookiecutter.use_docker }},
     "users/gdpr.py": {{ cookiecutter.use_gdpr_api }},
     "users/tests/test_gdpr.py": {{ cookiecutter.use_gdpr_api }},
@@ -46,6 +55,7 @@ OPTIONAL_PATHS = {
 # A brace followed by a brace, percent sign or hash opens template syntax. The
 # one exception is a dollar sign before two braces: GitHub Actions' own syntax.
 LEFTOVER_SYNTAX = re.compile(r"(?<!\$)\{\{|\{[%#]")
+MAYBE_SYNTAX = re.compile(r"\{[#%\{]")
 SKIPPED_DIRS = {".git", ".venv", "__pycache__", "node_modules"}
 
 
@@ -60,33 +70,40 @@ def remove_switched_off(root):
             path.unlink()
 
 
-def project_files(root):
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if path.is_file() and not SKIPPED_DIRS.intersection(relative.parts):
-            yield path, relative
-
-
-def leftover_syntax(root):
+def rendered_files(root):
+    """(path, relative path) of each file that Jinja rendered, sorted."""
     found = []
-    for path, relative in project_files(root):
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [d for d in subdirectories if d not in SKIPPED_DIRS]
+        for name in files:
+            relative = os.path.relpath(os.path.join(directory, name), root)
+            if relative.replace(os.sep, "/") not in COPIED_WITHOUT_RENDER:
+                found.append((root / relative, relative))
+    return sorted(found)
+
+
+def leftover_syntax(rendered):
+    found = []
+    for path, relative in rendered:
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             continue  # not a text file
-        for number, line in enumerate(lines, start=1):
+        if not MAYBE_SYNTAX.search(text):
+            continue  # the common case, found much faster than by the pattern
+        for number, line in enumerate(text.splitlines(), start=1):
             if LEFTOVER_SYNTAX.search(line):
                 found.append(f"{relative}:{number}: template syntax left: {line.strip()}")
     return found
 
 
-def syntax_errors(root):
+def syntax_errors(rendered):
     found = []
-    for path, relative in project_files(root):
+    for path, relative in rendered:
         if path.suffix != ".py":
             continue
         try:
-            compile(path.read_bytes(), str(relative), "exec", dont_inherit=True)
+            ast.parse(path.read_bytes(), str(relative))
         except SyntaxError as error:
             found.append(f"{relative}:{error.lineno}: does not compile: {error.msg}")
     return found
@@ -110,6 +127,7 @@ def literal_setting(tree, name):
 
 def middleware_problems(root):
     """Apply the service's own middleware rules to the literals in settings.py."""
+    sys.dont_write_bytecode = True  # no __pycache__ left in the new service
     rules_path = root / PACKAGE / "middleware_order.py"
     spec = importlib.util.spec_from_file_location("middleware_order", rules_path)
     rules = importlib.util.module_from_spec(spec)
@@ -130,7 +148,10 @@ def middleware_problems(root):
 
 
 def validate(root):
-    return leftover_syntax(root) + syntax_errors(root) + middleware_problems(root)
+    rendered = rendered_files(root)
+    return (
+        leftover_syntax(rendered) + syntax_errors(rendered) + middleware_problems(root)
+    )
 
 
 def write_local_env(root):

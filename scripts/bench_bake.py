@@ -18,6 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from bake import TEMPLATE_DIR, cookiecutter_config  # noqa: E402
 
+BAKE_GOAL = 1.6  # the template's bake time against the trivial one's, at most
+
 
 def trivial_template(directory):
     template = directory / "trivial-template"
@@ -75,7 +77,7 @@ def main():
     )
     print(f"  template  median {result['template_ms']:7.1f} ms")
     print(f"  trivial   median {result['trivial_ms']:7.1f} ms")
-    print(f"  ratio     {result['ratio']:.2f}x (goal: <= 2.00x)")
+    print(f"  ratio     {result['ratio']:.2f}x (goal: <= {BAKE_GOAL:.2f}x)")
 
 
 if __name__ == "__main__":

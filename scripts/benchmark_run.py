@@ -4,9 +4,10 @@
         --database-url URL --duration 10 --output results.json
 
 It starts the production command (gunicorn, threads) on 127.0.0.1 once for
-each stack (ours, floor, common), all at once; drives each scenario with wrk
-against each stack in turn, in interleaved rounds; reads the workers' peak
-memory; and counts each scenario's database queries with Django's own
+each stack (ours, view-floor, floor, common), all at once; drives each
+scenario with wrk against each stack in turn, in interleaved rounds, reading
+the workers' CPU time per request beside wrk's figures; reads the workers'
+peak memory; and counts each scenario's database queries with Django's own
 counter. Writes everything as JSON.
 """
 
@@ -28,9 +29,11 @@ import production_server
 ROUNDS = 3
 STACKS = {
     "ours": "example_service.settings",
+    "view-floor": "benchstacks.view_floor",
     "floor": "benchstacks.floor",
     "common": "benchstacks.common",
 }
+TRUSTED_HEADER_STACKS = ("view-floor", "floor")
 ALIASES = " ".join(f"f{number}: serviceInfo {{ name }}" for number in range(100))
 SCENARIOS = {
     "a": {"query": "{ serviceInfo { name version } }", "auth": None},
@@ -64,7 +67,7 @@ def lua_string(text):
 def headers_for(stack, auth, tokens):
     if auth is None:
         return {}
-    if stack == "floor":
+    if stack in TRUSTED_HEADER_STACKS:
         return {"X-Bench-User": tokens["subject"]}
     return {"Authorization": f"Bearer {tokens[auth]}"}
 
@@ -74,7 +77,9 @@ def bodies_for(scenario):
     return [json.dumps({"query": scenario["query"], "variables": v}) for v in variables]
 
 
-def wrk(url, script, duration, connections):
+def wrk(server, url, script, duration, connections):
+    """Drive `url` with wrk; its figures and the server's CPU time per request."""
+    cpu_before = production_server.workers_cpu_seconds(server.pid)
     output = subprocess.run(
         [
             "wrk",
@@ -90,6 +95,7 @@ def wrk(url, script, duration, connections):
         text=True,
         check=True,
     ).stdout
+    cpu_seconds = production_server.workers_cpu_seconds(server.pid) - cpu_before
     seconds = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 
     def latency(percent):
@@ -104,6 +110,8 @@ def wrk(url, script, duration, connections):
         "requests_per_second": float(
             re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)
         ),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "cpu_seconds": cpu_seconds,
         "p50_ms": latency(50),
         "p99_ms": latency(99),
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
@@ -124,12 +132,16 @@ def write_script(path, stack, scenario, tokens):
 
 
 def combine(rounds):
-    """One figure from several wrk rounds: mean throughput, median latencies."""
+    """One figure from several wrk rounds: mean throughput, CPU time per request
+    over all of them, median latencies."""
     middle = len(rounds) // 2
     return {
         "requests_per_second": statistics.mean(
             r["requests_per_second"] for r in rounds
         ),
+        "cpu_ms_per_request": 1000
+        * sum(r["cpu_seconds"] for r in rounds)
+        / sum(r["requests"] for r in rounds),
         "p50_ms": sorted(r["p50_ms"] for r in rounds)[middle],
         "p99_ms": sorted(r["p99_ms"] for r in rounds)[middle],
         "non_2xx": sum(r["non_2xx"] for r in rounds),
@@ -206,6 +218,8 @@ def main():
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(service),
     }
+    if arguments.database_url.startswith("postgres"):
+        production_server.create_database(arguments.database_url)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
         cwd=service,
@@ -244,16 +258,17 @@ def main():
                 service, {**env, "DJANGO_SETTINGS_MODULE": settings_module}
             )
         for name, scenario in SCENARIOS.items():
-            for stack, (_, url) in servers.items():
-                write_script(scripts / f"{stack}-{name}.lua", stack, scenario, tokens)
-                wrk(url, scripts / f"{stack}-{name}.lua", 2, arguments.connections)
+            for stack, (server, url) in servers.items():
+                script = scripts / f"{stack}-{name}.lua"
+                write_script(script, stack, scenario, tokens)
+                wrk(server, url, script, 2, arguments.connections)
             rounds = {stack: [] for stack in STACKS}
             seconds = max(2, arguments.duration // ROUNDS)
             for _ in range(ROUNDS):
-                for stack, (_, url) in servers.items():
+                for stack, (server, url) in servers.items():
                     script = scripts / f"{stack}-{name}.lua"
                     rounds[stack].append(
-                        wrk(url, script, seconds, arguments.connections)
+                        wrk(server, url, script, seconds, arguments.connections)
                     )
             results["requests"][name] = {k: combine(v) for k, v in rounds.items()}
         for stack, (server, _) in servers.items():
@@ -261,7 +276,7 @@ def main():
                 production_server.worker_memory_mb(server.pid, "VmHWM")
             )
         for stack, settings_module in STACKS.items():
-            if stack != "floor":  # while the issuer still answers
+            if stack not in TRUSTED_HEADER_STACKS:  # while the issuer answers
                 results["queries"][stack] = count_queries(
                     service, env, settings_module, tokens
                 )

@@ -39,25 +39,31 @@ def create_database(url):
 def prepare(description, **overrides):
     """What a script needs to run a service as in production, on loopback.
 
-    Reads --service and --database-url, makes that database afresh, starts
-    the service's loopback OIDC issuer (its conftest.Issuer), and migrates.
-    Gives (service directory, issuer, environment); `overrides` go into the
-    environment.
+    Reads --service and --database-url and gives `setup`'s (service
+    directory, issuer, environment).
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--service", type=Path, required=True)
     parser.add_argument("--database-url", required=True)
     arguments = parser.parse_args()
-    service = arguments.service.resolve()
+    return setup(arguments.service, arguments.database_url, **overrides)
+
+
+def setup(service, database_url, **overrides):
+    """Make the database afresh, start the service's loopback OIDC issuer (its
+    conftest.Issuer), and migrate. Gives (service directory, issuer,
+    environment); `overrides` go into the environment.
+    """
+    service = Path(service).resolve()
     sys.path.insert(0, str(service))
     from conftest import AUDIENCE, Issuer
 
-    create_database(arguments.database_url)
+    create_database(database_url)
     issuer = Issuer()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": f"{package_name(service)}.settings",
-        "DATABASE_URL": arguments.database_url,
+        "DATABASE_URL": database_url,
         "DEBUG": "0",
         "SECRET_KEY": "loopback-" + uuid.uuid4().hex * 2,
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -108,17 +114,36 @@ def stop(process):
     process.wait(timeout=30)
 
 
+def workers(master_pid):
+    """The /proc directory and the fields of /proc/<pid>/stat of each worker."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # a process that ended meanwhile
+        if int(fields[1]) == master_pid:
+            yield stat.parent, fields
+
+
 def worker_memory_mb(master_pid, field):
     """A /proc status field (VmRSS now, VmHWM at its peak) of each worker, in MB."""
     found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for directory, _ in workers(master_pid):
         try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != master_pid:
-                continue
-            status = (stat.parent / "status").read_text()
-        except (OSError, IndexError, ValueError):
-            continue  # a process that ended meanwhile
+            status = (directory / "status").read_text()
+        except OSError:
+            continue
         for line in status.splitlines():
             if line.startswith(f"{field}:"):
                 found.append(int(line.split()[1]) / 1024)
     return found
+
+
+def workers_cpu_seconds(master_pid):
+    """The CPU time (user and system) the workers have used so far, together.
+
+    Unlike requests per second, it does not count the time the machine gave
+    to other programs, which on a shared machine moves from run to run.
+    """
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in workers(master_pid))
+    return ticks / os.sysconf("SC_CLK_TCK")

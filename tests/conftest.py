@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from bake import UV, bake, combinations, find_python, resolved, run, run_suite
+from own_postgres import ServerProgramsMissing, throwaway_cluster
 
 COMBINATIONS = combinations()
 
@@ -99,3 +100,15 @@ def database_url(server_url, name):
     """The server's URL with its database replaced by `name`."""
     parts = urlsplit(server_url)
     return urlunsplit(parts._replace(path="/" + re.sub(r"\W", "_", name)))
+
+
+@pytest.fixture
+def own_postgres():
+    """A throw-away PostgreSQL cluster on a free port, which the test may restart."""
+    try:
+        with throwaway_cluster() as cluster:
+            yield cluster
+    except ServerProgramsMissing as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {missing}")
+        pytest.skip(str(missing))

@@ -48,7 +48,10 @@ OPTIONAL = {
     "docker-entrypoint.sh": lambda answers: answers["use_docker"],
     "compose.yaml": lambda answers: answers["use_docker"],
     ".dockerignore": lambda answers: answers["use_docker"],
-    "example_service/management": lambda answers: answers["use_docker"],
+    "example_service/management/commands/wait_for_database.py": lambda answers: answers[
+        "use_docker"
+    ],
+    "example_service/management/commands/migrate.py": lambda answers: True,
     "example_service/sentry.py": lambda answers: answers["use_sentry"],
     "users/gdpr.py": lambda answers: answers["use_gdpr_api"],
     "example_service/tests/test_admin_sso.py": lambda answers: answers["use_admin_sso"],

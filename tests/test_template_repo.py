@@ -69,3 +69,25 @@ def test_template_code_is_ruff_clean():
     paths = ["tests", "scripts", "local_extensions.py"]
     run([TOOLS_BIN / "ruff", "check", *paths], cwd=TEMPLATE_DIR)
     run([TOOLS_BIN / "ruff", "format", "--check", *paths], cwd=TEMPLATE_DIR)
+
+
+def test_exactly_the_files_without_template_syntax_are_copied_without_render():
+    """Rendering a file costs Jinja's compile; one without syntax is copied.
+
+    Keeps `_copy_without_render` in cookiecutter.json true as files change:
+    a listed file that gains template syntax would be copied unrendered, and
+    an unlisted plain file makes every bake slower.
+    """
+    syntax = re.compile(r"\{\{|\{%|\{#")
+    project = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    plain = {
+        str(path.relative_to(project))  # as cookiecutter matches them
+        for path in project.rglob("*")
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and not syntax.search(path.read_text(encoding="utf-8"))
+    }
+    listed = set(COOKIECUTTER_JSON["_copy_without_render"])
+
+    assert not listed - plain, f"has template syntax: {sorted(listed - plain)}"
+    assert not plain - listed, f"add to _copy_without_render: {sorted(plain - listed)}"

@@ -14,7 +14,7 @@ Around it, this module:
   `additional_data["actor_uuid"]`), never by e-mail;
 - stops trying the store for the rest of a run once it cannot be reached,
   so a store that hangs costs a run one timeout, not one per entry;
-- lets one run ship at a time (`exclusive_run`).
+- lets one run ship at a time, across replicas (`exclusive_run`).
 
 Shipping is on exactly when settings.RESILIENT_LOGGER has a target, which
 settings.py gives it when AUDIT_LOG_ES_URL is set. The source and target
@@ -22,16 +22,12 @@ classes that settings name are in `resilient.py`, which only the commands
 load: the Elasticsearch client takes a second to import.
 """
 
-from contextlib import contextmanager
-
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import connection
 from django.dispatch import receiver
 from resilient_logger.utils import get_resilient_logger_config, parse_uuid
 
-# Any fixed number: the key of the PostgreSQL advisory lock of shipping runs.
-SHIPPING_LOCK = 7_406_331_170
+from {{ cookiecutter.package_name }}.locks import exclusive
 
 
 def shipping_enabled():
@@ -56,27 +52,9 @@ def actor(uuid):
     }
 
 
-@contextmanager
 def exclusive_run():
-    """Whether this run may ship now: no other run is under way.
-
-    On PostgreSQL a run holds an advisory lock, which a run on another
-    replica finds taken, and leaves at once. SQLite, which serves one
-    machine, lets one transaction write at a time: a second run waits for
-    the first and then finds nothing left to send.
-    """
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SHIPPING_LOCK])
-        [acquired] = cursor.fetchone()
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [SHIPPING_LOCK])
+    """Whether this run may ship now: no other run, on any replica, is under way."""
+    return exclusive("shipping", wait=False)
 
 
 def ship_unsent_entries():

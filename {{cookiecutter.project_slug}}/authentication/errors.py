@@ -5,6 +5,7 @@ never to the client.
 """
 
 import jwt
+from django.db import InterfaceError, OperationalError
 from graphql import GraphQLError
 
 
@@ -33,6 +34,11 @@ class PermissionDeniedError(CodedError):
     default_message = "You do not have permission to do this."
 
 
+class ServiceUnavailableError(CodedError):
+    code = "SERVICE_UNAVAILABLE_ERROR"
+    default_message = "The service cannot reach its database; try again shortly."
+
+
 class ValidationError(CodedError):
     code = "VALIDATION_ERROR"
     default_message = "The input is not valid."
@@ -42,10 +48,14 @@ def token_error(failure):
     """The API error for a token that failed verification with `failure`.
 
     helusers re-raises PyJWT's errors as its own, so the expiry is found by
-    walking the chain of causes.
+    walking the chain of causes. A valid token whose user could not be looked
+    up because the database is unreachable is not the client's fault: it is
+    told to try again, not that its token is bad.
     """
     while failure is not None:
         if isinstance(failure, jwt.ExpiredSignatureError):
             return AuthenticationExpiredError()
+        if isinstance(failure, (OperationalError, InterfaceError)):
+            return ServiceUnavailableError()
         failure = failure.__cause__ or failure.__context__
     return AuthenticationError()

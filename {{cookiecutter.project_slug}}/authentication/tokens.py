@@ -18,7 +18,13 @@ from django.utils.functional import cached_property
 from helusers.authz import UserAuthorization
 from helusers.jwt import JWT
 from helusers.oidc import accepted_audience
-from helusers.user_utils import convert_to_uuid, get_or_create_user, is_valid_uuid
+from helusers.user_utils import (
+    convert_to_uuid,
+    get_or_create_user,
+    is_valid_uuid,
+    oidc_to_user_data,
+    populate_user,
+)
 from helusers.utils import get_scopes_from_claims
 
 from .issuer import issuer_keys
@@ -92,8 +98,27 @@ def subject_uuid(claims):
 
 
 def user_for(claims):
-    """The user of verified `claims`: created on first sight, then kept in step."""
-    return get_or_create_user(identity_payload(claims), oidc=True)
+    """The user of verified `claims`: created on first sight, then kept in step.
+
+    helusers reads and writes the user in a transaction of its own on every
+    request, which on SQLite takes the write lock. A returning user whose
+    stored names and e-mail already match the token, and whose token has no
+    AD groups to sync, is only read; helusers does the rest otherwise.
+    """
+    payload = identity_payload(claims)
+    user_model = get_user_model()
+    try:
+        user = user_model.objects.get(uuid=subject_uuid(claims))
+    except user_model.DoesNotExist:
+        user = None
+    groups_claim = getattr(settings, "HELUSERS_ADGROUPS_CLAIM", "ad_groups")
+    if (
+        user is not None
+        and groups_claim not in payload
+        and not populate_user(user, oidc_to_user_data(payload))
+    ):
+        return user
+    return get_or_create_user(payload, oidc=True)
 
 
 def identity_payload(claims):

@@ -12,6 +12,8 @@ import uuid
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
@@ -235,6 +237,20 @@ def test_token_claims_create_and_then_update_the_user(
     user = django_user_model.objects.get(uuid=subject)
     assert user.first_name == "Matti"
     assert not user.has_usable_password()
+
+
+def test_a_returning_user_with_unchanged_claims_is_only_read(client, issuer):
+    token = issuer.token(sub=str(uuid.uuid4()), given_name="Matti")
+    headers = {"Authorization": f"Bearer {token}"}
+    document = {"query": "{ serviceInfo { name } }"}
+    client.post("/graphql", document, content_type="application/json", headers=headers)
+
+    with CaptureQueriesContext(connection) as captured:
+        client.post(
+            "/graphql", document, content_type="application/json", headers=headers
+        )
+
+    assert [query["sql"].split()[0] for query in captured] == ["SELECT"]
 
 
 def claim_for(field):

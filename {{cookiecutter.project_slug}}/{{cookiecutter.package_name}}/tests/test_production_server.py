@@ -21,12 +21,10 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def production_server(tmp_path_factory):
-    """`gunicorn --config gunicorn.conf.py`, with production settings."""
+def start_server(directory, **env):
+    """`gunicorn --config gunicorn.conf.py`, with production settings: (process, URL, log)."""
     port = free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "access.log"
-    database = tmp_path_factory.mktemp("db") / "db.sqlite3"
+    log = directory / "gunicorn.log"
     env = {
         **os.environ,
         "HOST": "127.0.0.1",
@@ -36,7 +34,8 @@ def production_server(tmp_path_factory):
         "SECRET_KEY": "production-like-secret-key-for-the-server-test-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "1",
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+        **env,
     }
     with log.open("w") as output:
         server = subprocess.Popen(
@@ -51,19 +50,25 @@ def production_server(tmp_path_factory):
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{url}/healthz", timeout=5)
-                break
-            except requests.RequestException:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(log.read_text()) from None
-                time.sleep(0.1)
-        yield url, log
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"{url}/healthz", timeout=5)
+            return server, url, log
+        except requests.RequestException:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError(log.read_text()) from None
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def production_server(tmp_path_factory):
+    server, url, log = start_server(tmp_path_factory.mktemp("gunicorn"))
+    yield url, log
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
 
 
 def test_readiness_over_plain_http(production_server):
@@ -124,3 +129,55 @@ def test_access_log_leaves_out_the_probes(production_server):
         if line["request_id"] == "logged-1"
     ] == [("GET", "/graphql", "301")]
     assert not [line for line in access if line["path"] in ("/healthz", "/readiness")]
+
+
+def send_request(url, body, *, send_all=True):
+    """A raw POST /graphql, all of it or all but the body's last bytes: the socket."""
+    host, port = url.removeprefix("http://").split(":")
+    client = socket.create_connection((host, int(port)), timeout=10)
+    head = (
+        b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"X-Forwarded-Proto: https\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+    )
+    client.sendall(head + (body if send_all else body[:-10]))
+    return client
+
+
+def read_response(client):
+    """Everything the server sends before it closes the connection."""
+    response = b""
+    try:
+        while chunk := client.recv(65536):
+            response += chunk
+    except ConnectionResetError:
+        pass
+    client.close()
+    return response
+
+
+def test_sigterm_finishes_the_request_in_flight_and_serves_no_new_one(tmp_path):
+    server, url, log = start_server(tmp_path)
+    body = json.dumps({"query": "{ serviceInfo { name } }"}).encode()
+    slow = send_request(url, body, send_all=False)
+    time.sleep(0.5)  # a worker thread is reading the body now
+
+    server.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while "Handling signal: term" not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.05)
+    time.sleep(0.5)  # the master has passed the signal on to its worker
+    try:
+        late = send_request(url, body)
+    except ConnectionRefusedError:
+        late = None
+    slow.sendall(body[-10:])  # the slow client finishes its request
+    in_flight = read_response(slow)
+    exit_code = server.wait(timeout=40)
+
+    head, _, content = in_flight.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), in_flight
+    assert json.loads(content)["data"]["serviceInfo"]["name"]
+    assert late is None or read_response(late) == b""
+    assert exit_code == 0, log.read_text()

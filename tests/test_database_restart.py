@@ -1,0 +1,41 @@
+"""PostgreSQL restarts under the default service's real server."""
+
+import json
+
+import pytest
+from bake import TEMPLATE_DIR, run
+from conftest import combination_params, database_url
+
+
+@pytest.mark.parametrize("name", combination_params("default"))
+def test_requests_succeed_again_once_postgresql_is_back(services, name, own_postgres):
+    service = services(name)
+
+    result = run(
+        [
+            service.venv / "python",
+            TEMPLATE_DIR / "scripts" / "database_restart.py",
+            "--service",
+            service.path,
+            "--database-url",
+            database_url(own_postgres.url, "restart"),
+            "--stop-command",
+            own_postgres.stop_command,
+            "--start-command",
+            own_postgres.start_command,
+        ],
+        cwd=TEMPLATE_DIR,
+        timeout=300,
+    )
+
+    phases = json.loads(result.stdout.splitlines()[-1])
+    assert phases["before"] == {"ok": 64}
+    # While it is down: a clear error, never the client's token blamed; the
+    # replica is alive but not ready.
+    assert phases["down"] == {
+        "200 SERVICE_UNAVAILABLE_ERROR": 1,
+        "/healthz 200": 1,
+        "/readiness 503": 1,
+    }
+    # Once it is back, no request fails: each broken connection is replaced.
+    assert phases["after"] == {"ok": 64, "/readiness 200": 1}
