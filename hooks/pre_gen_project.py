@@ -13,6 +13,9 @@ import sys
 import unicodedata
 
 ANSWERS = json.loads({{ cookiecutter | jsonify | py_str }})
+# Where cookiecutter saved these answers and how to generate again with them
+# (local_extensions.py); empty when that cannot be told.
+SAVED_ANSWERS_HINT = {{ cookiecutter | saved_answers_hint | py_str }}
 
 # Names a package of the service must not take: the import names of what the
 # service installs (a template test keeps this list complete) and the names of
@@ -145,6 +148,8 @@ def main():
     print("The answers cannot make a working service:", file=sys.stderr)
     for line in found:
         print(f"  - {line}", file=sys.stderr)
+    if SAVED_ANSWERS_HINT:
+        print(f"\n{SAVED_ANSWERS_HINT}", file=sys.stderr)
     return 1
 
 

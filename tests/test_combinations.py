@@ -283,3 +283,28 @@ def test_default_service_suite_passes_on_other_pythons(services, name, version):
     )
     output = run_suite(environment / "bin" / "python", service.path)
     assert f"python {version}" in output.lower()
+
+
+@pytest.mark.parametrize("name", combination_params("default"))
+def test_readme_setup_keeps_the_env_file_of_a_bake_and_makes_one_for_a_clone(
+    services, name, tmp_path
+):
+    """The README's first commands: right after baking and in a fresh clone."""
+    readme = (services(name).path / "README.md").read_text()
+    block = re.search(r"```sh\n(.*?)```", readme, re.DOTALL).group(1)
+    commands = [line.split("  #")[0].strip() for line in block.splitlines()]
+    assert commands[0] == "uv sync --locked"
+    assert commands[-1].startswith("uv run python manage.py migrate")
+    [env_line] = [command for command in commands if ".env" in command]
+    example = (services(name).path / ".env.example").read_text()
+    baked, cloned = tmp_path / "baked", tmp_path / "cloned"
+    for directory in (baked, cloned):
+        directory.mkdir()
+        (directory / ".env.example").write_text(example)
+    (baked / ".env").write_text("DEBUG=1\nSECRET_KEY=edited-after-baking\n")
+
+    for directory in (baked, cloned):
+        run(["sh", "-c", env_line], cwd=directory)
+
+    assert "edited-after-baking" in (baked / ".env").read_text()
+    assert (cloned / ".env").read_text() == example

@@ -91,3 +91,12 @@ def test_exactly_the_files_without_template_syntax_are_copied_without_render():
 
     assert not listed - plain, f"has template syntax: {sorted(listed - plain)}"
     assert not plain - listed, f"add to _copy_without_render: {sorted(plain - listed)}"
+
+
+def test_readme_says_how_to_get_uv_or_use_pipx_instead():
+    generate = first_code_block(README)[0]
+    template = generate.split()[-1]
+    after_block = README.split("```", 2)[2].split("\n\n")[1]
+    assert "install.sh" in after_block
+    assert "pip install uv" in after_block
+    assert f"pipx run cookiecutter {template}" in after_block
