@@ -22,7 +22,10 @@ def free_port():
 
 
 def start_server(directory, **env):
-    """`gunicorn --config gunicorn.conf.py`, with production settings: (process, URL, log)."""
+    """`gunicorn --config gunicorn.conf.py` with production settings.
+
+    Gives (process, URL, log file).
+    """
     port = free_port()
     log = directory / "gunicorn.log"
     env = {

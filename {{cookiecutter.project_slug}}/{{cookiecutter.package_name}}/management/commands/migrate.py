@@ -1,9 +1,12 @@
 """Django's migrate, run by one process at a time on each database.
 
-Replicas that start at once on a fresh database may all run it{% if cookiecutter.use_docker %} (each with
-APPLY_MIGRATIONS=1){% endif %}: the first one migrates, the others wait for it and
-then find nothing left to apply, instead of creating the same tables at once
-and failing. The lock is in locks.py.
+Replicas that start at once on a fresh database may all run it
+{%- if cookiecutter.use_docker %}
+(each with APPLY_MIGRATIONS=1)
+{%- endif %}:
+the first one migrates, the others wait for it and then find nothing left to
+apply, instead of creating the same tables at once and failing. The lock is
+in locks.py.
 """
 
 from django.core.management.commands import migrate
