@@ -1,7 +1,8 @@
-"""Session-wide fixtures: each combination of answers is baked once and reused.
+"""Session-wide fixtures: each combination of answers is baked once per worker.
 
 Tests about one combination carry an `xdist_group` mark with its name, so that
-with `--dist loadgroup` one worker bakes it and runs all of its checks.
+with `--dist loadgroup` one worker bakes it and runs its checks; the longest
+(whole suites on PostgreSQL or another Python) have groups apart.
 """
 
 import os
@@ -18,9 +19,15 @@ from own_postgres import ServerProgramsMissing, throwaway_cluster
 COMBINATIONS = combinations()
 
 
-def combination_params(*names):
+def combination_params(*names, apart=""):
+    """A parameter per combination, grouped by it for xdist.
+
+    `apart` names a group of its own for long tests (a whole suite on another
+    database or Python), so that another worker can take them: it bakes the
+    combination again, which costs seconds, not minutes.
+    """
     return [
-        pytest.param(name, marks=pytest.mark.xdist_group(name), id=name)
+        pytest.param(name, marks=pytest.mark.xdist_group(name + apart), id=name)
         for name in names or COMBINATIONS
     ]
 

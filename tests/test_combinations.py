@@ -244,7 +244,9 @@ def test_generated_test_suite_passes(services, name):
     assert "database: sqlite" in services(name).pytest()
 
 
-@pytest.mark.parametrize("name", combination_params("default", "all-off"))
+@pytest.mark.parametrize(
+    "name", combination_params("default", "all-off", apart="-postgresql")
+)
 def test_generated_test_suite_passes_on_postgresql(services, name, postgres_url):
     output = services(name).pytest(
         DATABASE_URL=database_url(postgres_url, f"template_{name}")
@@ -265,7 +267,7 @@ def pythons_the_defaults_are_not_tested_on():
 
 
 @pytest.mark.parametrize("version", pythons_the_defaults_are_not_tested_on())
-@pytest.mark.parametrize("name", combination_params("default"))
+@pytest.mark.parametrize("name", combination_params("default", apart="-pythons"))
 def test_default_service_suite_passes_on_other_pythons(services, name, version):
     """The service supports 3.11 to 3.13, whatever python_version says.
 

@@ -1,7 +1,10 @@
-"""The container's start-up, run outside a container: the entrypoint and its command."""
+"""The container's start-up, run outside a container: the entrypoint and its command.
+
+Migrating when asked (APPLY_MIGRATIONS=1) is tested in test_migrate.py, with
+several containers starting at once.
+"""
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -29,24 +32,6 @@ def test_wait_for_database_returns_once_the_database_answers(capsys):
     call_command("wait_for_database", timeout=5)
 
     assert "The database answers." in capsys.readouterr().out
-
-
-def test_entrypoint_migrates_when_asked_and_then_runs_the_command(tmp_path):
-    database = tmp_path / "db.sqlite3"
-
-    result = entrypoint(
-        "python",
-        "-c",
-        "print('server started')",
-        DATABASE_URL=f"sqlite:///{database}",
-        APPLY_MIGRATIONS="1",
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "server started"
-    with sqlite3.connect(database) as db:
-        applied = db.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
-    assert applied > 0
 
 
 def test_entrypoint_does_not_migrate_unless_asked(tmp_path):
