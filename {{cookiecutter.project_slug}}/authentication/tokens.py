@@ -111,14 +111,18 @@ def user_for(claims):
         user = user_model.objects.get(uuid=subject_uuid(claims))
     except user_model.DoesNotExist:
         user = None
-    groups_claim = getattr(settings, "HELUSERS_ADGROUPS_CLAIM", "ad_groups")
     if (
         user is not None
-        and groups_claim not in payload
+        and ad_groups_claim() not in payload
         and not populate_user(user, oidc_to_user_data(payload))
     ):
         return user
     return get_or_create_user(payload, oidc=True)
+
+
+def ad_groups_claim():
+    """The claim helusers reads the user's AD groups from."""
+    return getattr(settings, "HELUSERS_ADGROUPS_CLAIM", "ad_groups")
 
 
 def identity_payload(claims):
@@ -138,7 +142,7 @@ def identity_payload(claims):
             payload[claim] = value
         else:
             logger.warning("Ignored the token's %s claim: not a valid %s", claim, field)
-    groups = getattr(settings, "HELUSERS_ADGROUPS_CLAIM", "ad_groups")
+    groups = ad_groups_claim()
     if groups in claims:
         payload[groups] = claims[groups]
     return payload

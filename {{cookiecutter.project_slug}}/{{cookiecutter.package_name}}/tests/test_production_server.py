@@ -21,7 +21,7 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(directory, **env):
+def start_server(directory):
     """`gunicorn --config gunicorn.conf.py` with production settings.
 
     Gives (process, URL, log file).
@@ -38,7 +38,6 @@ def start_server(directory, **env):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "1",
         "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
-        **env,
     }
     with log.open("w") as output:
         server = subprocess.Popen(
