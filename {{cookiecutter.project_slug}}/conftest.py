@@ -5,7 +5,11 @@ document and a key set over HTTP, with an RSA key made when the tests start,
 and mints tokens. helusers verifies them exactly as in production.
 """
 
+import copy
+import io
 import json
+import logging
+import logging.config
 import os
 import subprocess
 import sys
@@ -256,6 +260,24 @@ def graphql(client):
         )
 
     return send
+
+
+@pytest.fixture
+def service_log(settings):
+    """Logging as settings.LOGGING configures it, in a given format, into a buffer."""
+
+    def configure(log_format):
+        buffer = io.StringIO()
+        config = copy.deepcopy(settings.LOGGING)
+        console = config["handlers"]["console"]
+        del console["class"]
+        console.update({"()": lambda: logging.StreamHandler(buffer)})
+        console["formatter"] = log_format
+        logging.config.dictConfig(config)
+        return buffer
+
+    yield configure
+    logging.config.dictConfig(settings.LOGGING)
 
 
 @pytest.fixture

@@ -8,6 +8,19 @@ import jwt
 from django.db import InterfaceError, OperationalError
 from graphql import GraphQLError
 
+# Codes of a document refused as a whole, before anything ran (HTTP 400);
+# the names are Apollo Server's, which GraphQL clients know. A request
+# refused for its body or parameters gets its HTTP status's name (views.py).
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"  # not GraphQL, or too many tokens
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"  # a document the API refuses
+BAD_USER_INPUT = "BAD_USER_INPUT"  # variables that do not fit the document
+
+
+def with_code(error, code):
+    """`error` (graphql-core's own) with `code` as its extensions.code."""
+    error.extensions = {**(error.extensions or {}), "code": code}
+    return error
+
 
 class CodedError(GraphQLError):
     code = "INTERNAL_SERVER_ERROR"

@@ -12,14 +12,17 @@ field at most):
 So every root field needs an authenticated user unless it is marked public.
 A protected root field must be nullable, so that its error leaves the other
 fields of the response intact.
+
+`Node` is the relay interface every type with a global id implements.
 """
 
 from functools import partial
 
 import graphene
+from graphene import relay
 from graphene.types.unmountedtype import UnmountedType
 
-from .errors import PermissionDeniedError, token_error
+from .errors import PermissionDeniedError, ValidationError, token_error
 
 
 def public(field):
@@ -54,3 +57,33 @@ class JWTMiddleware:
             if not request.user.is_authenticated:
                 raise PermissionDeniedError("Authentication is required.")
         return next(root, info, **kwargs)
+
+
+class Node(relay.Node):
+    """relay's Node, which answers an id it cannot use with VALIDATION_ERROR.
+
+    graphene raises a bare exception (INTERNAL_SERVER_ERROR, and a traceback
+    in the log) for an id that is not base64, names no type of the schema or
+    a type without this interface, or whose key does not fit the model's
+    primary key (its type, and its range in the database). Those are checked
+    here, before any database query.
+    """
+
+    class Meta:
+        name = "Node"
+
+    @classmethod
+    def get_node_from_global_id(cls, info, global_id, only_type=None):
+        try:
+            type_name, key = cls.resolve_global_id(info, global_id)
+            found = info.schema.get_type(type_name).graphene_type
+            wanted = not only_type or only_type is found  # Node.Field() gives False
+            usable = wanted and cls in found._meta.interfaces
+            if usable and getattr(found._meta, "model", None) is not None:
+                key_field = found._meta.model._meta.pk
+                key_field.run_validators(key_field.to_python(key))  # its range too
+        except Exception as error:
+            raise ValidationError("The id is not valid.") from error
+        if not usable:
+            raise ValidationError("The id is not valid.")
+        return super().get_node_from_global_id(info, global_id, only_type)

@@ -9,6 +9,7 @@ from graphene_django import DjangoObjectType
 from audit.access import AccessLogged, logs_access
 from audit.deletion import delete_user
 from authentication.errors import ValidationError
+from authentication.graphql import Node
 
 from .models import User
 
@@ -17,7 +18,7 @@ class UserNode(AccessLogged, DjangoObjectType):
     class Meta:
         model = User
         fields = ("uuid", "first_name", "last_name", "email", "preferred_language")
-        interfaces = (relay.Node,)
+        interfaces = (Node,)
         convert_choices_to_enum = False
 
     @classmethod
@@ -28,7 +29,7 @@ class UserNode(AccessLogged, DjangoObjectType):
 
 class Query(graphene.ObjectType):
     me = graphene.Field(UserNode, description="The signed-in user.")
-    node = relay.Node.Field()
+    node = Node.Field()
 
     @staticmethod
     @logs_access

@@ -202,6 +202,9 @@ GRAPHQL_MAX_DOCUMENT_LENGTH = number(
     maximum=DATA_UPLOAD_MAX_MEMORY_SIZE,
     whole=True,
 )
+GRAPHQL_MAX_TOKENS = number(
+    "GRAPHQL_MAX_TOKENS", default=1_500, minimum=100, maximum=100_000, whole=True
+)
 GRAPHQL_MAX_ALIASES = number(
     "GRAPHQL_MAX_ALIASES", default=200, minimum=1, maximum=10_000, whole=True
 )
@@ -297,6 +300,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "context": {"()": "logger_extra.filter.LoggerContextFilter"},
+        "client_mistake": {
+            "()": "{{ cookiecutter.package_name }}.log_filters.ClientMistake",
+        },
     },
     "formatters": {
         "json": {"()": "logger_extra.formatter.JSONFormatter"},
@@ -312,6 +318,10 @@ LOGGING = {
             "formatter": LOG_FORMAT,
             "filters": ["context"],
         }
+    },
+    "loggers": {
+        # A request for a host the service does not serve: the client's doing.
+        "django.security.DisallowedHost": {"filters": ["client_mistake"]},
     },
     "root": {
         "handlers": ["console"],

@@ -2,8 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
+{%- if cookiecutter.use_admin_sso or cookiecutter.use_gdpr_api %}
+{# a blank line before the project's own imports #}
+{%- endif %}
+{%- if cookiecutter.use_admin_sso %}
+from authentication.sign_on import complete_sign_on
+{%- endif %}
 {%- if cookiecutter.use_gdpr_api %}
-
 from users.gdpr import GDPRAPIView
 {%- endif %}
 
@@ -24,6 +29,8 @@ urlpatterns = [
     path("gdpr-api/v1/user/<uuid:uuid>", GDPRAPIView.as_view(), name="gdpr-api"),
 {%- endif %}
 {%- if cookiecutter.use_admin_sso %}
+    # python-social-auth's callback, its failures answered with a 400 page.
+    path("complete/<str:backend>/", complete_sign_on),
     path("", include("social_django.urls", namespace="social")),
     path("helauth/", include("helusers.urls")),
 {%- endif %}

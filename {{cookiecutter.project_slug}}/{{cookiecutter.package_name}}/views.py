@@ -1,19 +1,14 @@
 """The GraphQL endpoint, with the limits an API on the internet needs."""
 
+import json
 import logging
 import re
-from functools import cache, lru_cache
+from http import HTTPStatus
 
 from csp.constants import SELF, UNSAFE_INLINE
 from django.conf import settings
 from django.db import transaction
-from django.http import (
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseForbidden,
-    HttpResponseNotAllowed,
-)
-from graphene.validation import DisableIntrospection, depth_limit_validator
+from django.http import HttpResponse, HttpResponseNotAllowed
 from graphene_django.constants import MUTATION_ERRORS_FLAG
 from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
@@ -21,19 +16,17 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     OperationType,
-    ValidationRule,
     execute,
     get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
 )
 
 from authentication.csrf import csrf_failure
-from authentication.errors import CodedError
+from authentication.errors import BAD_USER_INPUT, CodedError, with_code
 {%- if cookiecutter.use_error_log %}
 from errorlog.recording import record_failed_mutations
 {%- endif %}
+
+from .documents import prepare
 
 logger = logging.getLogger(__name__)
 
@@ -44,81 +37,63 @@ GRAPHIQL_SOURCES = [SELF, "https://cdn.jsdelivr.net"]
 POST_CONTENT_TYPES = ("application/json", "application/graphql")
 
 
-def drain(request, most=8 * 1024 * 1024):
+def refused(status, message):
+    """A request refused before anything ran; its code is the status's name."""
+    return HttpError(HttpResponse(status=status), message)
+
+
+def drain(stream, most=8 * 1024 * 1024):
     """Read and drop a request body, in small pieces, up to `most` bytes."""
     read = 0
-    while read < most and (chunk := request.read(64 * 1024)):
+    while read < most and (chunk := stream.read(64 * 1024)):
         read += len(chunk)
 
 
-# Valid documents, parsed and validated, for clients that send the same ones
-# again. Only short ones are kept, so that the cache stays at a few MB.
-CACHED_DOCUMENT_LENGTH = 4_000
+def too_large():
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return refused(400, f"The request body is too large: at most {limit} bytes.")
 
 
-class Refused(Exception):
-    """A document that fails validation; raised so that it is never cached."""
+def refuse_declared_too_large(request):
+    """Refuse a body whose Content-Length is over the limit, without holding it."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit():
+        raise refused(400, "The Content-Length header is not a number.")
+    if int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        drain(request)  # so that the client, still sending, gets the answer
+        raise too_large()
 
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
+
+def read_body(request):
+    """The request's body, at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes of it.
+
+    Django reads a body only as far as its Content-Length, which a chunked
+    body does not have: it would read it as empty. gunicorn ends the stream
+    at the body's end (`wsgi.input_terminated`), so there the body is read
+    from the stream itself; a server that does not gets 411.
+    """
+    meta = request.META
+    if "chunked" not in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return request.body
+    if not meta.get("wsgi.input_terminated"):
+        raise refused(
+            411, "Chunked request bodies are not read here: send Content-Length."
+        )
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    body = meta["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        drain(meta["wsgi.input"])
+        raise too_large()
+    return body
 
 
-@lru_cache(maxsize=128)
-def valid_document(schema, query, depth, aliases, introspection):
+def parse_json(text, what):
     try:
-        document = parse(query)
-    except GraphQLError as error:
-        raise Refused([error]) from error
-    cheap = [depth_limit_validator(max_depth=depth), alias_limit(aliases)]
-    if not introspection:
-        cheap.append(DisableIntrospection)
-    # The cheap checks first: some of graphql-core's own rules take time that
-    # grows with the square of the number of fields.
-    errors = validate(schema, document, cheap) or validate(
-        schema, document, specified_rules
-    )
-    if errors:
-        raise Refused(errors)
-    return document
-
-
-def prepare(schema, query):
-    """The document for `query` and its validation errors, parsed once."""
-    arguments = (
-        schema,
-        query,
-        settings.GRAPHQL_QUERY_DEPTH_LIMIT,
-        settings.GRAPHQL_MAX_ALIASES,
-        settings.ENABLE_GRAPHQL_INTROSPECTION,
-    )
-    build = valid_document
-    if len(query) > CACHED_DOCUMENT_LENGTH:
-        build = valid_document.__wrapped__
-    try:
-        return build(*arguments), []
-    except Refused as refused:
-        return None, refused.errors
-
-
-@cache
-def alias_limit(maximum):
-    """A validation rule: at most `maximum` aliases in a document (alias floods)."""
-
-    class AliasLimit(ValidationRule):
-        def __init__(self, context):
-            super().__init__(context)
-            self.aliases = 0
-
-        def enter_field(self, node, *args):
-            if node.alias:
-                self.aliases += 1
-                if self.aliases == maximum + 1:
-                    self.report_error(
-                        GraphQLError(f"The document has more than {maximum} aliases.")
-                    )
-
-    return AliasLimit
+        return json.loads(text)
+    except RecursionError:
+        raise refused(400, f"{what} is nested too deeply.") from None
+    except ValueError:
+        raise refused(400, f"{what} is not valid JSON.") from None
 
 
 class ServiceGraphQLView(GraphQLView):
@@ -130,15 +105,16 @@ class ServiceGraphQLView(GraphQLView):
       (authentication/csrf.py). Both are refused before anything runs.
     - A body bigger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused without being
       held in memory, a document longer than GRAPHQL_MAX_DOCUMENT_LENGTH
-      without being parsed.
-    - A document deeper than GRAPHQL_QUERY_DEPTH_LIMIT or with more than
-      GRAPHQL_MAX_ALIASES aliases is refused by cheap checks that run before
-      graphql-core's own validation, some of whose rules take time that grows
-      with the square of the number of fields.
-    - Introspection, and the "did you mean" hints that also reveal the
-      schema, only with ENABLE_GRAPHQL_INTROSPECTION.
-    - Each document is parsed and validated once per request, and a short
-      valid one not again when a client sends it again.
+      without being parsed. A chunked body is read like any other.
+    - `query`, `variables` and `operationName` must be a string, an object
+      and a string; anything else, like JSON that does not parse, gets 400.
+    - Documents are parsed and validated at a cost bounded by their size
+      (documents.py): within the limits of tokens, depth and aliases, with
+      introspection only where ENABLE_GRAPHQL_INTROSPECTION is on. A short
+      valid one is not parsed again when a client sends it again.
+    - Every refusal carries a code in `extensions.code`: the HTTP status's
+      name (BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE...) for the request, the
+      codes in authentication/errors.py for the document.
     - A mutation document that fails, with any error, rolls back all it wrote.
     - An exception that is not a GraphQL error (a bug, a database failure)
       is logged in full and answered with a fixed message and the code
@@ -146,34 +122,63 @@ class ServiceGraphQLView(GraphQLView):
     """
 
     def parse_body(self, request):
-        """The request's body, once the request has passed every check before it."""
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        length = request.META.get("CONTENT_LENGTH") or ""
-        if length.isdigit() and int(length) > limit:  # else Django reads none
-            drain(request)  # so that the client, still sending, gets the answer
-            raise HttpError(
-                HttpResponseBadRequest(),
-                f"The request body is too large: at most {limit} bytes.",
-            )
-        if request.method == "POST":
-            self.admit_post(request)
-        return super().parse_body(request)
+        """The request's parameters, once it has passed every check before them."""
+        if request.method != "POST":
+            return {}
+        refuse_declared_too_large(request)
+        self.admit_post(request)
+        body = read_body(request)
+        try:
+            text = body.decode()
+        except UnicodeDecodeError:
+            raise refused(400, "The request body is not UTF-8.") from None
+        if self.get_content_type(request) == "application/graphql":
+            return {"query": text}
+        data = parse_json(text, "The request body")
+        if not isinstance(data, dict):
+            raise refused(400, "The request body must be a JSON object.")
+        return data
 
     def admit_post(self, request):
         content_type = self.get_content_type(request)
         if content_type not in POST_CONTENT_TYPES:
-            raise HttpError(
-                HttpResponse(status=415),
+            raise refused(
+                415,
                 f"Unsupported content type {content_type[:100] or 'none'!r}: "
                 "POST a JSON body (application/json).",
             )
         reason = csrf_failure(request)
         if reason is not None:
-            raise HttpError(
-                HttpResponseForbidden(),
+            raise refused(
+                403,
                 f"CSRF check failed: {reason} A request authenticated by the "
                 "session must send the X-CSRFToken header.",
             )
+
+    @staticmethod
+    def get_graphql_params(request, data):
+        """`query`, `variables` and `operationName`, each of the type GraphQL says."""
+
+        def given(name):
+            return request.GET.get(name) or data.get(name)
+
+        query, variables, operation_name = (
+            given("query"),
+            given("variables"),
+            given("operationName"),
+        )
+        if isinstance(variables, str):
+            variables = parse_json(variables, "variables")
+        if operation_name == "null":
+            operation_name = None
+        for name, value, kind, described in (
+            ("query", query, str, "a string"),
+            ("variables", variables, dict, "an object"),
+            ("operationName", operation_name, str, "a string"),
+        ):
+            if value is not None and not isinstance(value, kind):
+                raise refused(400, f"{name} must be {described}.")
+        return query, variables, operation_name, None
 
     def execute_graphql_request(
         self, request, data, query, variables, operation_name, show_graphiql=False
@@ -182,10 +187,10 @@ class ServiceGraphQLView(GraphQLView):
         if not query:
             if show_graphiql:
                 return None
-            raise HttpError(HttpResponseBadRequest(), "Must provide query string.")
+            raise refused(400, "Must provide query string.")
         if len(query) > settings.GRAPHQL_MAX_DOCUMENT_LENGTH:
-            raise HttpError(
-                HttpResponseBadRequest(),
+            raise refused(
+                400,
                 "The GraphQL document is too long: at most "
                 f"{settings.GRAPHQL_MAX_DOCUMENT_LENGTH} characters.",
             )
@@ -221,6 +226,9 @@ class ServiceGraphQLView(GraphQLView):
                 result = execute(schema, document, **options)
         except Exception as error:
             return ExecutionResult(errors=[error])
+        for error in result.errors or ():
+            if error.path is None and not (error.extensions or {}).get("code"):
+                with_code(error, BAD_USER_INPUT)  # an operation name or variables
 {%- if cookiecutter.use_error_log %}
         if is_mutation:
             # Its transaction has ended: the record outlives a rollback.
@@ -242,8 +250,9 @@ class ServiceGraphQLView(GraphQLView):
 
     @staticmethod
     def format_error(error):
-        if isinstance(error, HttpError):  # a bad request, refused by the view
-            return {"message": error.message}
+        if isinstance(error, HttpError):  # a request refused by the view
+            code = HTTPStatus(error.response.status_code).name
+            return {"message": error.message, "extensions": {"code": code}}
         original = getattr(error, "original_error", None)
         if isinstance(error, GraphQLError) and (
             original is None or isinstance(original, GraphQLError)

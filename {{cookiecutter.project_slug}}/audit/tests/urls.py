@@ -11,10 +11,10 @@ import graphene
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
-from graphene import relay
 from graphene_django import DjangoObjectType
 
 from audit.access import AccessLogged, AccessLoggedConnectionField, logs_access
+from authentication.graphql import Node
 from users.models import User
 
 from {{ cookiecutter.package_name }}.schema import Mutation, Query
@@ -36,7 +36,7 @@ class AnyUserNode(AccessLogged, DjangoObjectType):
     class Meta:
         model = User
         fields = ("uuid",)
-        interfaces = (relay.Node,)
+        interfaces = (Node,)
         skip_registry = True
 
 

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from graphql_relay import to_global_id
 
 from users.models import User
 
@@ -99,3 +100,39 @@ def test_update_me_needs_a_user(graphql, issuer):
     body = response.json()
     assert body["data"] == {"updateMe": None}
     assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED_ERROR"
+
+
+@pytest.mark.parametrize(
+    "node_id",
+    [
+        "garbage",  # not base64
+        to_global_id("NoSuchType", 1),
+        to_global_id("ServiceInfo", 1),  # a type that is not a Node
+        to_global_id("UserNode", "not-a-number"),
+        to_global_id("UserNode", "9" * 40),  # past the key's range
+    ],
+)
+def test_node_id_that_is_not_one_is_a_validation_error(graphql, issuer, node_id):
+    response = graphql(
+        "query ($id: ID!) { node(id: $id) { id } }",
+        variables={"id": node_id},
+        token=issuer.token(),
+    )
+
+    assert response.status_code == 200
+    assert response.json()["data"] == {"node": None}
+    [error] = response.json()["errors"]
+    assert error["message"] == "The id is not valid."
+    assert error["extensions"]["code"] == "VALIDATION_ERROR"
+
+
+def test_node_reads_the_signed_in_user(graphql, issuer, subject):
+    me = graphql("{ me { id } }", token=issuer.token(sub=subject)).json()
+
+    response = graphql(
+        "query ($id: ID!) { node(id: $id) { ... on UserNode { uuid } } }",
+        variables={"id": me["data"]["me"]["id"]},
+        token=issuer.token(sub=subject),
+    )
+
+    assert response.json() == {"data": {"node": {"uuid": subject}}}

@@ -62,3 +62,34 @@ def test_password_login_can_be_switched_on(run_django):
     disabled, backends = result.stdout.splitlines()
     assert disabled == "False"
     assert "django.contrib.auth.backends.ModelBackend" in backends.split()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?code=x&state=y", "", "?error=access_denied&state=y"],
+    ids=["forged", "empty", "provider-error"],
+)
+def test_failed_sign_on_callback_is_a_400_page(client, sso, caplog, query):
+    response = client.get(f"/complete/tunnistamo/{query}")
+
+    assert response.status_code == 400
+    assert b"Sign-in failed" in response.content
+    assert b'href="/admin/login/"' in response.content
+    assert "no-cache" in response["Cache-Control"]
+    assert [r.levelname for r in caplog.records if r.levelno >= 30] == [
+        "WARNING",
+        "WARNING",
+    ]  # the failure, and django.request's "Bad Request"
+    assert all(r.exc_info is None for r in caplog.records)
+
+
+def test_sign_on_callback_while_the_provider_is_down_is_a_502_page(client, sso):
+    sso.set_mode("down")
+    started = client.post("/helauth/login/", {"next": "/admin/"})
+    redirect = client.post(started["Location"])
+    state = parse_qs(urlsplit(redirect["Location"]).query)["state"][0]
+
+    response = client.get(f"/complete/tunnistamo/?code=x&state={state}")
+
+    assert response.status_code == 502
+    assert b"Sign-in failed" in response.content

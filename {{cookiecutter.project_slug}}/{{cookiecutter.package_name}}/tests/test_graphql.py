@@ -1,8 +1,5 @@
-import copy
-import io
 import json
 import logging
-import logging.config
 import re
 
 import pytest
@@ -10,6 +7,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.test import Client, RequestFactory
 
+from {{ cookiecutter.package_name }}.tests.hostile import chain, many_fragments
 from {{ cookiecutter.package_name }}.views import ServiceGraphQLView
 
 SERVICE_INFO = "query { serviceInfo { name version } }"
@@ -46,7 +44,14 @@ def test_malformed_json_body_is_a_client_error(client):
     response = client.post("/graphql", "{not json", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json() == {"errors": [{"message": "POST body sent invalid JSON."}]}
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "The request body is not valid JSON.",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
+    }
 
 
 def test_body_that_is_not_json_is_refused_unread(client):
@@ -59,7 +64,8 @@ def test_body_that_is_not_json_is_refused_unread(client):
         "errors": [
             {
                 "message": "Unsupported content type 'text/plain': "
-                "POST a JSON body (application/json)."
+                "POST a JSON body (application/json).",
+                "extensions": {"code": "UNSUPPORTED_MEDIA_TYPE"},
             }
         ]
     }
@@ -73,7 +79,12 @@ def test_one_megabyte_body_is_refused_before_it_is_read(graphql):
 
     assert response.status_code == 400
     assert response.json() == {
-        "errors": [{"message": "The request body is too large: at most 262144 bytes."}]
+        "errors": [
+            {
+                "message": "The request body is too large: at most 262144 bytes.",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
     }
 
 
@@ -83,6 +94,27 @@ def test_garbled_content_length_is_a_client_error(client):
     )
 
     assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == (
+        "The Content-Length header is not a number."
+    )
+
+
+def test_chunked_body_is_refused_where_the_server_does_not_end_it(client):
+    """Django reads a body up to its Content-Length: a chunked one has none.
+
+    gunicorn marks the end of a chunked body (test_production_server.py
+    reads one there); a server that does not gets the body refused, not
+    taken as empty.
+    """
+    response = client.post(
+        "/graphql",
+        json.dumps({"query": "{ serviceInfo { name } }"}),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+    )
+
+    assert response.status_code == 411
+    assert response.json()["errors"][0]["extensions"]["code"] == "LENGTH_REQUIRED"
 
 
 def test_too_long_document_is_refused_before_parsing(graphql, settings):
@@ -105,7 +137,8 @@ def test_alias_flood_is_refused(graphql, settings):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == (
-        f"The document has more than {settings.GRAPHQL_MAX_ALIASES} aliases."
+        f"The document has more than {settings.GRAPHQL_MAX_ALIASES} aliases "
+        "(a fragment's count each time it is spread)."
     )
 
 
@@ -127,7 +160,29 @@ def test_depth_bomb_is_refused(graphql, settings):
 
     assert response.status_code == 400
     messages = [error["message"] for error in response.json()["errors"]]
-    assert "'Bomb' exceeds maximum operation depth of 10." in messages
+    assert messages == ["The operation is nested deeper than 10 fields."]
+
+
+def test_fragments_nested_too_deep_are_refused(graphql):
+    response = graphql(chain(60))
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "message": "Fragments are spread inside one another more than 50 deep.",
+            "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+        }
+    ]
+
+
+def test_document_too_costly_to_validate_is_refused(graphql):
+    """Fragments spread side by side cost validation the square of their number."""
+    response = graphql(many_fragments())
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["message"] == "The document is too complex to validate."
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 def test_introspection_is_off_in_production(graphql):
@@ -201,24 +256,6 @@ def test_cors_preflight_from_an_allowed_origin(client, settings):
     assert "Access-Control-Allow-Origin" not in refused
 
 
-@pytest.fixture
-def service_log(settings):
-    """Logging as settings.LOGGING configures it, in a given format, into a buffer."""
-
-    def configure(log_format):
-        buffer = io.StringIO()
-        config = copy.deepcopy(settings.LOGGING)
-        console = config["handlers"]["console"]
-        del console["class"]
-        console.update({"()": lambda: logging.StreamHandler(buffer)})
-        console["formatter"] = log_format
-        logging.config.dictConfig(config)
-        return buffer
-
-    yield configure
-    logging.config.dictConfig(settings.LOGGING)
-
-
 def refuse_a_token(graphql):
     graphql("{ me { id } }", token="nonsense", X_Request_ID="log-42")
 
@@ -287,3 +324,18 @@ def test_response_carries_a_request_id(graphql):
     response = graphql(SERVICE_INFO, X_Request_ID="abc-123_x")
 
     assert response["X-Request-ID"] == "abc-123_x"
+
+
+def test_request_for_another_host_is_one_warning(client, caplog):
+    host = "evil.example" + "x" * 5000
+
+    response = client.post(
+        "/graphql", {}, content_type="application/json", headers={"Host": host}
+    )
+
+    assert response.status_code == 400
+    [record] = [r for r in caplog.records if r.name.startswith("django.security")]
+    assert record.levelname == "WARNING"
+    assert record.exc_info is None
+    assert "evil.example" in record.getMessage()
+    assert len(record.getMessage()) < 600

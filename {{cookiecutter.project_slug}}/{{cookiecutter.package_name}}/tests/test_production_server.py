@@ -133,6 +133,47 @@ def test_access_log_leaves_out_the_probes(production_server):
     assert not [line for line in access if line["path"] in ("/healthz", "/readiness")]
 
 
+def chunked(body, size=1000):
+    """The body in pieces: requests sends an iterator with chunked encoding."""
+    return (body[start : start + size] for start in range(0, len(body), size))
+
+
+def test_chunked_body_is_read(production_server):
+    url, _ = production_server
+    body = json.dumps({"query": "{ serviceInfo { name } }" + " " * 5000}).encode()
+
+    response = requests.post(
+        f"{url}/graphql",
+        data=chunked(body),
+        headers={"X-Forwarded-Proto": "https", "Content-Type": "application/json"},
+        timeout=5,
+    )
+
+    assert response.request.headers["Transfer-Encoding"] == "chunked"
+    assert response.status_code == 200
+    assert response.json()["data"]["serviceInfo"]["name"]
+
+
+def test_chunked_body_over_the_limit_is_refused(production_server):
+    url, _ = production_server
+    body = b'{"query": "' + b" " * 300_000 + b'{ serviceInfo { name } }"}'
+
+    response = requests.post(
+        f"{url}/graphql",
+        data=chunked(body, 64 * 1024),
+        headers={"X-Forwarded-Proto": "https", "Content-Type": "application/json"},
+        timeout=5,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "message": "The request body is too large: at most 262144 bytes.",
+            "extensions": {"code": "BAD_REQUEST"},
+        }
+    ]
+
+
 def send_request(url, body, *, send_all=True):
     """A raw POST /graphql, all of it or all but the body's last bytes: the socket."""
     host, port = url.removeprefix("http://").split(":")

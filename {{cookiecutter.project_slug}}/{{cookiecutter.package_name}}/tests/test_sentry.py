@@ -10,6 +10,7 @@ import sentry_sdk
 from sentry_sdk.transport import Transport
 
 from {{ cookiecutter.package_name }}.sentry import init_sentry
+from {{ cookiecutter.package_name }}.tests.hostile import hostile_requests
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,15 @@ def test_refused_token_is_not_reported(graphql, issuer, sentry, token):
     flush()
 
     assert response.json()["errors"][0]["extensions"]["code"] == "AUTHENTICATION_ERROR"
+    assert sentry.items("event") == []
+
+
+def test_hostile_requests_are_not_reported(client, issuer, sentry):
+    for case in hostile_requests():
+        client.generic("POST", "/graphql", case.body, content_type="application/json")
+    client.post("/graphql", {}, content_type="application/json", HTTP_HOST="evil")
+    flush()
+
     assert sentry.items("event") == []
 
 
