@@ -13,7 +13,16 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from bake import UV, bake, combinations, find_python, resolved, run, run_suite
+from bake import (
+    TEMPLATE_DIR,
+    UV,
+    bake,
+    combinations,
+    find_python,
+    resolved,
+    run,
+    run_suite,
+)
 from own_postgres import ServerProgramsMissing, throwaway_cluster
 
 COMBINATIONS = combinations()
@@ -61,6 +70,27 @@ class Service:
         """Run a program of the service's environment inside the service."""
         program, *rest = args
         return run([self.venv / program, *rest], cwd=self.path, check=check, **env)
+
+    def run_script(self, script, database_url, *args, timeout=300, check=True):
+        """Run a template script against this service, with the service's Python.
+
+        `script` is relative to the template; it gets --service and
+        --database-url, then `args`.
+        """
+        return run(
+            [
+                self.venv / "python",
+                TEMPLATE_DIR / script,
+                "--service",
+                self.path,
+                "--database-url",
+                database_url,
+                *args,
+            ],
+            cwd=TEMPLATE_DIR,
+            timeout=timeout,
+            check=check,
+        )
 
     def pytest(self, **env):
         """Run the service's own suite in its own environment."""

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from bake import TEMPLATE_DIR, run
 from conftest import combination_params, database_url
 
 
@@ -11,21 +10,13 @@ from conftest import combination_params, database_url
 def test_requests_succeed_again_once_postgresql_is_back(services, name, own_postgres):
     service = services(name)
 
-    result = run(
-        [
-            service.venv / "python",
-            TEMPLATE_DIR / "scripts" / "database_restart.py",
-            "--service",
-            service.path,
-            "--database-url",
-            database_url(own_postgres.url, "restart"),
-            "--stop-command",
-            own_postgres.stop_command,
-            "--start-command",
-            own_postgres.start_command,
-        ],
-        cwd=TEMPLATE_DIR,
-        timeout=300,
+    result = service.run_script(
+        "scripts/database_restart.py",
+        database_url(own_postgres.url, "restart"),
+        "--stop-command",
+        own_postgres.stop_command,
+        "--start-command",
+        own_postgres.start_command,
     )
 
     phases = json.loads(result.stdout.splitlines()[-1])

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from bake import TEMPLATE_DIR, run
 from conftest import combination_params, database_url
 
 
@@ -11,17 +10,9 @@ from conftest import combination_params, database_url
 def test_load_and_faults(services, name, postgres_url):
     service = services(name)
 
-    result = run(
-        [
-            service.venv / "python",
-            TEMPLATE_DIR / "scripts" / "load_harness.py",
-            "--service",
-            service.path,
-            "--database-url",
-            database_url(postgres_url, "load_harness"),
-        ],
-        cwd=TEMPLATE_DIR,
-        timeout=300,
+    result = service.run_script(
+        "scripts/load_harness.py",
+        database_url(postgres_url, "load_harness"),
         check=False,
     )
 
