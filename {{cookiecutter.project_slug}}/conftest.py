@@ -249,7 +249,8 @@ def issuer(issuer_server, settings):
 def graphql(client):
     """Send a GraphQL document through the real `/graphql` view and its middleware."""
 
-    def send(query, variables=None, token=None, path="/graphql", **headers):
+    def send(query, variables=None, token=None, path="/graphql", meta=(), **headers):
+        """`meta`: WSGI environ values, such as the socket's REMOTE_ADDR."""
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         return client.post(
@@ -257,6 +258,7 @@ def graphql(client):
             {"query": query, "variables": variables or {}},
             content_type="application/json",
             headers=headers,
+            **dict(meta),
         )
 
     return send

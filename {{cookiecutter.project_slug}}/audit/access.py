@@ -1,7 +1,9 @@
 """Recording who read what: django-auditlog's ACCESS entries for GraphQL reads.
 
-One entry per object a read returns to an authenticated caller, with the
-caller as the actor; anonymous reads record nothing. The entries of one read
+One entry per object a request reads, for an authenticated caller, with the
+caller as the actor; anonymous reads record nothing. An object read again in
+the same request (under another alias, or by another field) is not recorded
+again. The entries of one read
 are written with one INSERT, however many objects it returns. If they cannot
 be written, the read fails: no data leaves without its record.
 
@@ -27,12 +29,19 @@ from .middleware import stamp
 
 
 def log_access(request, objects):
-    """Write an ACCESS entry for each object read by the request's user."""
+    """Write an ACCESS entry for each object read by the request's user.
+
+    Objects this request has recorded already are left out.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return
-    entries = []
+    recorded = request.__dict__.setdefault("access_logged", set())
+    new = {}
     for obj in objects:
+        key = (obj._meta.label, smart_str(obj.pk))
+        if key in recorded or key in new:
+            continue
         entry = LogEntry(
             content_type=ContentType.objects.get_for_model(obj),
             object_pk=smart_str(obj.pk),
@@ -47,9 +56,10 @@ def log_access(request, objects):
         pre_save.send(
             LogEntry, instance=entry, raw=False, using=None, update_fields=None
         )
-        entries.append(entry)
-    if entries:
-        LogEntry.objects.bulk_create(entries)
+        new[key] = entry
+    if new:
+        LogEntry.objects.bulk_create(new.values())
+        recorded.update(new)  # only once written: a failed write is tried again
 
 
 def logs_access(resolver):

@@ -17,13 +17,15 @@ from contextvars import ContextVar
 
 from auditlog.middleware import AuditlogMiddleware as UpstreamAuditlogMiddleware
 
+from {{ cookiecutter.package_name }}.client_address import client_of
+
 from .deletion import is_being_deleted
 
 _current_request = ContextVar("audit_request", default=None)
 
 
 class AuditlogMiddleware(UpstreamAuditlogMiddleware):
-    """Keeps upstream's remote address and port; the actor comes at save time."""
+    """Remembers the request; the actor, address and port come at save time."""
 
     def __call__(self, request):
         token = _current_request.set(request)
@@ -51,10 +53,9 @@ def stamp(entry, request):
                     **(entry.additional_data or {}),
                     "actor_uuid": str(actor.uuid),
                 }
-    if entry.remote_addr is None:
-        entry.remote_addr = AuditlogMiddleware._get_remote_addr(request)
-    if entry.remote_port is None:
-        entry.remote_port = AuditlogMiddleware._get_remote_port(request)
+    if entry.remote_addr is None and entry.remote_port is None:
+        client = client_of(request)  # as far as trusted proxies vouch for it
+        entry.remote_addr, entry.remote_port = client.address, client.port
 
 
 def stamp_log_entry(sender, instance, **kwargs):

@@ -8,10 +8,17 @@ matching the cookie, and for HTTPS the Origin or Referer). A request with a
 Bearer token authenticates with that token (middleware.py), and an anonymous
 one acts as nobody: neither can act in someone else's name, so neither is
 checked.
+
+Django checks no GET, yet a GraphQL read in a person's name is worth
+guarding too: it writes ACCESS entries in their name, and GraphQL can send a
+document in a URL. So the GraphQL view serves a GET that only the session
+would sign in as anonymous; signed-in browser reads POST with the header.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.middleware.csrf import CsrfViewMiddleware
 
+from .middleware import set_user
 from .tokens import bearer_token
 
 
@@ -29,3 +36,12 @@ def csrf_failure(request):
     check = _CsrfCheck(lambda request: None)
     check.process_request(request)
     return check.process_view(request, None, (), {})
+
+
+def unless_posted_drop_session_user(request):
+    """Serve a request that only the session signs in as anonymous, unless a POST.
+
+    Only a POST is CSRF-checked, so only a POST may act on the session.
+    """
+    if request.method != "POST" and bearer_token(request) is None:
+        set_user(request, AnonymousUser())

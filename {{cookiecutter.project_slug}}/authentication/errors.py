@@ -8,6 +8,8 @@ import jwt
 from django.db import InterfaceError, OperationalError
 from graphql import GraphQLError
 
+from .tokens import AccountDeactivated
+
 # Codes of a document refused as a whole, before anything ran (HTTP 400);
 # the names are Apollo Server's, which GraphQL clients know. A request
 # refused for its body or parameters gets its HTTP status's name (views.py).
@@ -42,6 +44,11 @@ class AuthenticationExpiredError(CodedError):
     default_message = "The authentication token has expired."
 
 
+class AccountDeactivatedError(CodedError):
+    code = "ACCOUNT_DEACTIVATED_ERROR"
+    default_message = "This account has been deactivated."
+
+
 class PermissionDeniedError(CodedError):
     code = "PERMISSION_DENIED_ERROR"
     default_message = "You do not have permission to do this."
@@ -66,6 +73,8 @@ def token_error(failure):
     told to try again, not that its token is bad.
     """
     while failure is not None:
+        if isinstance(failure, AccountDeactivated):
+            return AccountDeactivatedError()
         if isinstance(failure, jwt.ExpiredSignatureError):
             return AuthenticationExpiredError()
         if isinstance(failure, (OperationalError, InterfaceError)):

@@ -7,6 +7,9 @@ field at most):
   fields marked with `public()`;
 - a token that failed in the Django middleware (`request.auth_error`) gives
   AUTHENTICATION_EXPIRED_ERROR or AUTHENTICATION_ERROR;
+- a deactivated account (`is_active` false), signed in by its session,
+  gives ACCOUNT_DEACTIVATED_ERROR (a token for one is refused in the Django
+  middleware already);
 - no authenticated user gives PERMISSION_DENIED_ERROR.
 
 So every root field needs an authenticated user unless it is marked public.
@@ -22,7 +25,12 @@ import graphene
 from graphene import relay
 from graphene.types.unmountedtype import UnmountedType
 
-from .errors import PermissionDeniedError, ValidationError, token_error
+from .errors import (
+    AccountDeactivatedError,
+    PermissionDeniedError,
+    ValidationError,
+    token_error,
+)
 
 
 def public(field):
@@ -56,6 +64,8 @@ class JWTMiddleware:
                 raise token_error(failure)
             if not request.user.is_authenticated:
                 raise PermissionDeniedError("Authentication is required.")
+            if not request.user.is_active:
+                raise AccountDeactivatedError()
         return next(root, info, **kwargs)
 
 

@@ -21,8 +21,17 @@ import logging
 
 from django.contrib.auth.models import AnonymousUser
 
+from {{ cookiecutter.package_name }}.clipping import clip
+
 from .issuer import IssuerUnavailable
-from .tokens import TokenAuthorization, TokenRefused, bearer_token, user_for, verify
+from .tokens import (
+    AccountDeactivated,
+    TokenAuthorization,
+    TokenRefused,
+    bearer_token,
+    user_for,
+    verify,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +66,9 @@ def authenticate(request, token):
     except IssuerUnavailable as error:
         request.auth_error = error
         logger.warning("Token not verified, the issuer is unavailable: %s", error)
-    except TokenRefused as error:
+    except (TokenRefused, AccountDeactivated) as error:
         request.auth_error = error
-        logger.info("Token refused: %s", error)
+        logger.info("Token refused: %s", clip(error, 300))
     except Exception as error:  # the user could not be stored: refuse, and say why
         request.auth_error = error
         logger.exception("Token verified, but its user could not be stored")

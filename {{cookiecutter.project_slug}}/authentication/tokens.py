@@ -10,6 +10,8 @@ only.
 """
 
 import logging
+import time
+from datetime import UTC, datetime
 
 import jwt as pyjwt
 from django.conf import settings
@@ -26,6 +28,8 @@ from helusers.user_utils import (
     populate_user,
 )
 from helusers.utils import get_scopes_from_claims
+
+from users.models import DeletedUser
 
 from .issuer import issuer_keys
 
@@ -47,6 +51,14 @@ LOOKUP_CLAIMS = ("sub", "tid", "amr")
 
 class TokenRefused(Exception):
     """The token is not one this service accepts; the cause says why."""
+
+
+class AccountDeleted(TokenRefused):
+    """The token was issued before its account was deleted: it is spent."""
+
+
+class AccountDeactivated(Exception):
+    """The token is valid, but an admin has deactivated its account."""
 
 
 def bearer_token(request):
@@ -78,13 +90,26 @@ def verify(token):
             ]
         }
     try:
-        jwt.validate(keys, accepted_audience())
+        jwt.validate(keys, accepted_audience(), required_claims=REQUIRED_CLAIMS)
         jwt.validate_api_scope()
         jwt.validate_session()
         subject_uuid(jwt.claims)
     except Exception as error:
         raise TokenRefused(str(error) or type(error).__name__) from error
+    if time.time() - jwt.claims["iat"] > settings.TOKEN_AUTH_MAX_AGE:
+        raise TokenRefused("the token was issued more than TOKEN_AUTH_MAX_AGE ago")
     return jwt.claims
+
+
+# `iat` too: a token issued before its account was deleted must be told
+# apart (users.models.DeletedUser), and no token older than
+# TOKEN_AUTH_MAX_AGE is accepted, so that a deletion needs remembering only
+# that long.
+REQUIRED_CLAIMS = ["aud", "exp", "iat"]
+
+
+def issued_at(claims):
+    return datetime.fromtimestamp(claims["iat"], tz=UTC)
 
 
 def subject_uuid(claims):
@@ -100,6 +125,10 @@ def subject_uuid(claims):
 def user_for(claims):
     """The user of verified `claims`: created on first sight, then kept in step.
 
+    Raises AccountDeactivated for an account that is not active, and
+    AccountDeleted for a token issued before its account was deleted: such
+    a token never creates the account again.
+
     helusers reads and writes the user in a transaction of its own on every
     request, which on SQLite takes the write lock. A returning user whose
     stored names and e-mail already match the token, and whose token has no
@@ -107,10 +136,12 @@ def user_for(claims):
     """
     payload = identity_payload(claims)
     user_model = get_user_model()
-    try:
-        user = user_model.objects.get(uuid=subject_uuid(claims))
-    except user_model.DoesNotExist:
-        user = None
+    uuid = subject_uuid(claims)
+    user = user_model.objects.filter(uuid=uuid).first()
+    if user is None and DeletedUser.deleted_since(uuid, issued_at(claims)):
+        raise AccountDeleted("the token was issued before its account was deleted")
+    if user is not None and not user.is_active:
+        raise AccountDeactivated(f"the account {uuid} is deactivated")
     if (
         user is not None
         and ad_groups_claim() not in payload

@@ -9,13 +9,26 @@ after the failed work's transaction has ended, for example in the `except`
 clause around `with transaction.atomic():`. Inside a transaction the record
 would be rolled back with it, so there it raises instead (Django's
 "durable atomic block cannot be nested" error).
+
+Anyone can send a mutation that fails, anonymous or not, with as many
+aliases and as long names and values as the request allows; every entry is
+shipped on to the central log. So what one request writes is bounded: one
+entry per failed root field (however many aliases it has), at most
+MAX_ENTRIES_PER_REQUEST in all, each at most MAX_ENTRY_SIZE characters of
+JSON, with what was too long cut with a visible mark.
 """
 
 from django.db import transaction
+from graphql import FieldNode, InlineFragmentNode
 
+from {{ cookiecutter.package_name }}.client_address import client_of
+from {{ cookiecutter.package_name }}.clipping import clip_json
 from {{ cookiecutter.package_name }}.request_id import current_request_id
 
 from .models import ErrorLogEntry
+
+MAX_ENTRIES_PER_REQUEST = 5
+MAX_ENTRY_SIZE = 4096
 
 
 def describe(exception):
@@ -26,35 +39,76 @@ def record_failure(action, code, *, error=None, user=None, **details):
     """Record that `action` failed with `code` (such as VALIDATION_ERROR).
 
     `error` is the exception, if any; `user` who tried; `details` any other
-    JSON-serialisable facts worth keeping.
+    JSON-serialisable facts worth keeping. Strings that would make the entry
+    bigger than MAX_ENTRY_SIZE are cut.
     """
     message = {"action": action, "code": code, "cid": current_request_id(), **details}
     if error is not None:
         message["error"] = describe(error)
     if user is not None and user.is_authenticated:
         message["actor_uuid"] = str(user.uuid)
+    message = clip_json(message, MAX_ENTRY_SIZE)
     with transaction.atomic(durable=True):  # never inside the failed work's transaction
         return ErrorLogEntry.objects.create(message=message)
 
 
-def record_failed_mutations(request, operation, result):
-    """Record each failed root field of an executed mutation."""
-    auth_error = getattr(request, "auth_error", None)
+def record_failed_mutations(request, document, operation, result):
+    """Record the failed root fields of an executed mutation, one entry per field.
+
+    Errors of fields past the first MAX_ENTRIES_PER_REQUEST are counted in
+    the last entry, as `failures_not_recorded`.
+    """
+    failed = {}  # field name: its errors, in the order of the response
+    names = root_field_names(document, operation)
     for error in result.errors or ():
-        if not error.path:
-            continue  # refused before execution: nothing was tried
+        if error.path:  # else refused before execution: nothing was tried
+            alias = str(error.path[0])
+            failed.setdefault(names.get(alias, alias), []).append(error)
+    recorded = list(failed.items())[:MAX_ENTRIES_PER_REQUEST]
+    not_recorded = sum(len(errors) for errors in failed.values()) - sum(
+        len(errors) for _, errors in recorded
+    )
+    auth_error = getattr(request, "auth_error", None)
+    for index, (field, errors) in enumerate(recorded):
+        error = errors[0]
         details = {
             "operation": "mutation",
             "operation_name": operation.name.value if operation.name else None,
+            "alias": str(error.path[0]),
             "path": [str(part) for part in error.path],
             "message": error.message,
+            "failures": len(errors),
+            "remote_addr": client_of(request).address,
         }
         if auth_error is not None:
             details["auth_error"] = describe(auth_error)
+        if not_recorded and index == len(recorded) - 1:
+            details["failures_not_recorded"] = not_recorded
         record_failure(
-            str(error.path[0]),
+            field,
             (error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR"),
             error=error.original_error or error,
             user=getattr(request, "user", None),
             **details,
         )
+
+
+def root_field_names(document, operation):
+    """The field name of each root field of `operation`, by its response key."""
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if definition.kind == "fragment_definition"
+    }
+    names, pending, spread = {}, [operation.selection_set], set()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                key = (selection.alias or selection.name).value
+                names.setdefault(key, selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif (name := selection.name.value) in fragments and name not in spread:
+                spread.add(name)
+                pending.append(fragments[name].selection_set)
+    return names

@@ -5,15 +5,23 @@ user for any valid token: after a delete, the Profile back end's next query
 would bring back an empty account and get 200. Here the token is verified
 the same way as everywhere else in the service (authentication/tokens.py),
 and its user is only looked up: a person who is not here gets 204, for a
-query and for a delete.
+query and for a delete. An account an admin has deactivated is found like any
+other: erasure is for everyone.
+
+A query is a read of personal data like any other, so it writes an ACCESS
+entry for the user it returns, with the user as the actor. A model added to
+the user's `serialize_fields` is read here too: record it the same way.
 """
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from helsinki_gdpr import views
+from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.response import Response
 
+from audit.access import log_access
 from audit.deletion import delete_user
 from authentication.issuer import IssuerUnavailable
 from authentication.tokens import (
@@ -89,3 +97,13 @@ class TokenScopePermission(views.GDPRScopesPermission):
 class GDPRAPIView(views.GDPRAPIView):
     authentication_classes = [ExistingUserTokenAuthentication]
     permission_classes = [TokenScopePermission]
+
+    def get(self, request, *args, **kwargs):
+        """The person's data, once its ACCESS entry is written."""
+        try:
+            user = self.get_object()
+        except self.model.DoesNotExist:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = user.serialize()
+        log_access(request._request, [user])
+        return Response(data, status=status.HTTP_200_OK)

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 {%- if cookiecutter.use_gdpr_api %}
 from helsinki_gdpr.models import SerializableMixin
 {%- endif %}
@@ -44,3 +48,37 @@ class User(AbstractUser):
         {"name": "date_joined"},
     )
 {%- endif %}
+
+
+class DeletedUser(models.Model):
+    """The uuid of a deleted account, while tokens from before may still be valid.
+
+    A token outlives the account it signed in to: without this, its next
+    request would create the account again. Kept is only the uuid, which
+    the audit trail keeps anyway, and when. No token older than
+    TOKEN_AUTH_MAX_AGE is accepted, so a row older than that is of no more
+    use: each deletion removes those.
+    """
+
+    uuid = models.UUIDField(primary_key=True)
+    deleted_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.uuid} deleted at {self.deleted_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def remember(cls, uuid):
+        now = timezone.now()
+        cls.objects.update_or_create(uuid=uuid, defaults={"deleted_at": now})
+        too_old = now - timedelta(seconds=settings.TOKEN_AUTH_MAX_AGE)
+        cls.objects.filter(deleted_at__lt=too_old).delete()
+
+    @classmethod
+    def deleted_since(cls, uuid, moment):
+        """Whether the account `uuid` was deleted at or after `moment`."""
+        return cls.objects.filter(uuid=uuid, deleted_at__gte=moment).exists()
+
+
+def remember_deleted_user(sender, instance, **kwargs):
+    """post_delete receiver for User: however it was deleted, remember it."""
+    DeletedUser.remember(instance.uuid)

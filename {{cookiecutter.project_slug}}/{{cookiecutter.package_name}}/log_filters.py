@@ -2,6 +2,8 @@
 
 import logging
 
+from .clipping import clip
+
 # Longer messages are cut here: a client chooses what goes into them.
 MAX_MESSAGE_LENGTH = 500
 
@@ -17,10 +19,7 @@ class ClientMistake(logging.Filter):
     """
 
     def filter(self, record):
-        message = record.getMessage()
-        if len(message) > MAX_MESSAGE_LENGTH:
-            message = message[:MAX_MESSAGE_LENGTH] + "... (cut)"
-        record.msg, record.args = message, ()
+        record.msg, record.args = clip(record.getMessage(), MAX_MESSAGE_LENGTH), ()
         record.levelno, record.levelname = logging.WARNING, "WARNING"
         record.exc_info = record.exc_text = record.stack_info = None
         return True

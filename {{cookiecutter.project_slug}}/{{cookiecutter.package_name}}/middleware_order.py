@@ -24,6 +24,7 @@ MESSAGES = "django.contrib.messages.middleware.MessageMiddleware"
 CORS = "corsheaders.middleware.CorsMiddleware"
 CSP = "csp.middleware.CSPMiddleware"
 REQUEST_ID = "logger_extra.middleware.XRequestIdMiddleware"
+CLIENT_ADDRESS = "{{ cookiecutter.package_name }}.client_address.ClientAddressMiddleware"
 AUDIT = "audit.middleware.AuditlogMiddleware"
 JWT = "authentication.middleware.JWTAuthenticationMiddleware"
 GRAPHENE_JWT = "authentication.graphql.JWTMiddleware"
@@ -128,6 +129,20 @@ RULES = (
         required=True,
     ),
     Rule(
+        "E015",
+        REQUEST_ID,
+        CLIENT_ADDRESS,
+        "its warning about an unusable client address must carry the request id",
+    ),
+    Rule(
+        "E016",
+        CLIENT_ADDRESS,
+        AUDIT,
+        "audit log entries record the client's address, which "
+        "ClientAddressMiddleware settles",
+        required=True,
+    ),
+    Rule(
         "E014",
         CORS,
         COMMON,
@@ -156,6 +171,13 @@ PRESENCE = (
         "MIDDLEWARE",
         AUDIT,
         "it gives every audit log entry its actor, address and correlation id",
+    ),
+    Presence(
+        "E023",
+        "MIDDLEWARE",
+        CLIENT_ADDRESS,
+        "it takes the client's address from X-Forwarded-For as far as "
+        "TRUSTED_PROXY_COUNT proxies vouch for it, for the records and the logs",
     ),
     Presence(
         "E022",

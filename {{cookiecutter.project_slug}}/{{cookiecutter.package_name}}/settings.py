@@ -42,6 +42,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Production runs behind a proxy that ends TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the service append to X-Forwarded-For: the
+# client's address is that many entries from its right (client_address.py).
+# 1 is the platform's router; 0 uses the socket's peer only.
+TRUSTED_PROXY_COUNT = number(
+    "TRUSTED_PROXY_COUNT", default=1, minimum=0, maximum=10, whole=True
+)
 SECURE_SSL_REDIRECT = flag("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readiness$"]  # probes use plain HTTP
 SECURE_HSTS_SECONDS = number(
@@ -103,6 +109,7 @@ INSTALLED_APPS = [
 # system check enforces them; README.md explains why each one is where it is.
 MIDDLEWARE = [
     "logger_extra.middleware.XRequestIdMiddleware",
+    "{{ cookiecutter.package_name }}.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -263,6 +270,16 @@ TOKEN_AUTH_KEYS_REFETCH_COOLDOWN = number(
     "TOKEN_AUTH_KEYS_REFETCH_COOLDOWN", default=10, minimum=1, maximum=3600
 )
 TOKEN_AUTH_ISSUER_RETRY_INTERVAL = 2.0
+# The oldest token (by its `iat`) accepted, in seconds. Access tokens live
+# minutes to an hour; a deleted account's uuid is remembered this long, so
+# that no token from before the deletion brings the account back.
+TOKEN_AUTH_MAX_AGE = number(
+    "TOKEN_AUTH_MAX_AGE",
+    default=24 * 60 * 60,
+    minimum=60,
+    maximum=30 * 24 * 60 * 60,
+    whole=True,
+)
 
 # Audit log: every model is tracked unless it is listed here.
 AUDITLOG_INCLUDE_ALL_MODELS = True
@@ -271,6 +288,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "auth.Permission",  # written by migrations
     "contenttypes.ContentType",  # written by migrations
     "sessions.Session",  # session data, changing on every login
+    "users.DeletedUser",  # a deleted account's uuid, for TOKEN_AUTH_MAX_AGE
 {%- if cookiecutter.use_admin_sso %}
     "social_django",  # single sign-on state, OAuth tokens among it
 {%- endif %}
@@ -308,8 +326,9 @@ LOGGING = {
         "json": {"()": "logger_extra.formatter.JSONFormatter"},
         "plain": {
             "()": "logging.Formatter",
-            "fmt": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
-            "defaults": {"request_id": "-"},
+            "fmt": "%(asctime)s %(levelname)s [%(request_id)s %(client_address)s] "
+            "%(name)s: %(message)s",
+            "defaults": {"request_id": "-", "client_address": "-"},
         },
     },
     "handlers": {

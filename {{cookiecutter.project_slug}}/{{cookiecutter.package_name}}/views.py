@@ -20,16 +20,18 @@ from graphql import (
     get_operation_ast,
 )
 
-from authentication.csrf import csrf_failure
+from authentication.csrf import csrf_failure, unless_posted_drop_session_user
 from authentication.errors import BAD_USER_INPUT, CodedError, with_code
 {%- if cookiecutter.use_error_log %}
 from errorlog.recording import record_failed_mutations
 {%- endif %}
 
+from .clipping import clip
 from .documents import prepare
 
 logger = logging.getLogger(__name__)
 
+MAX_MESSAGE_LENGTH = 1000
 SUGGESTION = re.compile(r" ?Did you mean .*\?$")
 GRAPHIQL_SOURCES = [SELF, "https://cdn.jsdelivr.net"]
 # POST bodies the endpoint reads. An HTML form can send none of them, so a
@@ -102,7 +104,8 @@ class ServiceGraphQLView(GraphQLView):
     - A POST body must be JSON (or application/graphql): a form-encoded,
       multipart or text/plain one gets 415. A request that the session
       alone authenticated must pass Django's CSRF check, or gets 403
-      (authentication/csrf.py). Both are refused before anything runs.
+      (authentication/csrf.py). Both are refused before anything runs. A GET
+      is signed in only by a Bearer token, never by the session alone.
     - A body bigger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused without being
       held in memory, a document longer than GRAPHQL_MAX_DOCUMENT_LENGTH
       without being parsed. A chunked body is read like any other.
@@ -120,6 +123,10 @@ class ServiceGraphQLView(GraphQLView):
       is logged in full and answered with a fixed message and the code
       INTERNAL_SERVER_ERROR: its text never reaches the client.
     """
+
+    def dispatch(self, request, *args, **kwargs):
+        unless_posted_drop_session_user(request)
+        return super().dispatch(request, *args, **kwargs)
 
     def parse_body(self, request):
         """The request's parameters, once it has passed every check before them."""
@@ -232,7 +239,7 @@ class ServiceGraphQLView(GraphQLView):
 {%- if cookiecutter.use_error_log %}
         if is_mutation:
             # Its transaction has ended: the record outlives a rollback.
-            record_failed_mutations(request, operation, result)
+            record_failed_mutations(request, document, operation, result)
 {%- endif %}
         return result
 
@@ -260,6 +267,8 @@ class ServiceGraphQLView(GraphQLView):
             formatted = error.formatted
             if not settings.ENABLE_GRAPHQL_INTROSPECTION:
                 formatted["message"] = SUGGESTION.sub("", formatted["message"])
+            # It may repeat what the client sent (an invalid value), at length.
+            formatted["message"] = clip(formatted["message"], MAX_MESSAGE_LENGTH)
             return formatted
         logger.error("Unexpected error in GraphQL", exc_info=original or error)
         formatted = CodedError().formatted

@@ -161,3 +161,15 @@ def test_no_data_without_its_record(graphql, issuer, audit_log_refuses_access_en
     assert error["path"] == ["me"]
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert "maija@example.com" not in response.content.decode()
+
+
+def test_an_object_read_many_times_in_one_request_is_recorded_once(signed_in):
+    user, read = signed_in
+    before = access_entries().count()
+    aliases = " ".join(f"m{n}: me" + " { uuid }" for n in range(200))
+    node = NODE.replace("ID", to_global_id("UserNode", user.pk))[1:-1]
+
+    response = read("{ " + aliases + " " + node + " }")
+
+    assert len(response.json()["data"]) == 201
+    assert access_entries().count() - before == 1

@@ -10,6 +10,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client
 
@@ -210,3 +212,35 @@ def test_graphiql_works_for_a_signed_in_admin(admin, settings):
     assert page.status_code == 200
     assert b"graphiql" in page.content.lower()
     assert response.json() == {"data": {"me": {"uuid": str(admin.uuid)}}}
+
+
+def test_a_cross_site_get_is_not_signed_in_by_the_session(browser, admin):
+    response = browser.get(
+        "/graphql",
+        {"query": "{ serviceInfo { name } me { email } }"},
+        headers={"Origin": "https://elsewhere.example", "Accept": "application/json"},
+    )
+
+    body = response.json()
+    assert body["data"] == {"serviceInfo": {"name": settings.SERVICE_NAME}, "me": None}
+    assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED_ERROR"
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+def test_a_get_with_a_token_is_signed_in(client, issuer):
+    subject = str(uuid.uuid4())
+
+    response = client.get(
+        "/graphql",
+        {"query": "{ me { uuid } }"},
+        headers={"Authorization": f"Bearer {issuer.token(sub=subject)}"},
+    )
+
+    assert response.json()["data"]["me"] == {"uuid": subject}
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == 1
+
+
+def test_a_signed_in_browser_reads_with_a_post_and_the_csrf_header(browser, admin):
+    response = post_json(browser, "{ me { uuid } }", **csrf_header(browser))
+
+    assert response.json()["data"]["me"] == {"uuid": str(admin.uuid)}

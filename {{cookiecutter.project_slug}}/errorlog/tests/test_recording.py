@@ -3,12 +3,14 @@
 import json
 import uuid
 
+import jwt
 import pytest
 from auditlog.registry import auditlog
 from django.contrib import admin
 from django.core.management import call_command
 from django.db import transaction
 
+from errorlog import recording
 from errorlog.models import ErrorLogEntry
 from errorlog.recording import record_failure
 from users.models import User
@@ -155,3 +157,94 @@ def test_atomic_requests_fail_the_check(settings):
             call_command("check")
     finally:
         settings.DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+
+def entry_sizes():
+    return [
+        len(json.dumps(message, separators=(",", ":")))
+        for message in ErrorLogEntry.objects.values_list("message", flat=True)
+    ]
+
+
+def test_many_aliases_of_one_field_make_one_bounded_entry(graphql, issuer, settings):
+    settings.GRAPHQL_MAX_TOKENS = 100_000  # as many aliases as the service allows
+    name = "Op" + "x" * 10_000
+    field = ": deleteMe(input: {}) { ok }"
+    fields = " ".join(f"a{n}" + field for n in range(200))
+
+    response = graphql("mutation " + name + " { " + fields + " }")
+
+    assert len(response.json()["errors"]) == 200  # the client hears of each
+    [message] = ErrorLogEntry.objects.values_list("message", flat=True)
+    assert (message["action"], message["alias"]) == ("deleteMe", "a0")
+    assert message["code"] == "PERMISSION_DENIED_ERROR"  # anonymous: still recorded
+    assert message["failures"] == 200
+    assert message["operation_name"].endswith("...[cut]")
+    assert max(entry_sizes()) <= 4096
+
+
+def test_entry_names_the_field_and_the_alias_apart(graphql, issuer):
+    graphql("mutation { updateMe: deleteMe(input: {}) { ok } }")
+
+    message = only_entry()
+    assert (message["action"], message["alias"]) == ("deleteMe", "updateMe")
+
+
+def test_fields_in_fragments_are_named_too(graphql, issuer):
+    graphql(
+        "mutation { ...F } fragment F on Mutation { gone: deleteMe(input: {}) { ok } }"
+    )
+
+    assert (only_entry()["action"], only_entry()["alias"]) == ("deleteMe", "gone")
+
+
+def test_entries_per_request_are_capped_and_the_rest_counted(
+    graphql, issuer, monkeypatch
+):
+    monkeypatch.setattr(recording, "MAX_ENTRIES_PER_REQUEST", 1)
+
+    graphql(
+        'mutation { a: updateMe(input: {preferredLanguage: "sv"}) { clientMutationId }'
+        " b: deleteMe(input: {}) { ok } c: deleteMe(input: {}) { ok } }"
+    )
+
+    message = only_entry()
+    assert (message["action"], message["failures"]) == ("updateMe", 1)
+    assert message["failures_not_recorded"] == 2
+
+
+def test_token_derived_text_is_cut(graphql, issuer):
+    claims = issuer.claims(iss="https://" + "i" * 5500)
+    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": issuer.kid})
+
+    graphql(UPDATE_ME, {"language": "sv"}, token=unsigned)
+
+    message = only_entry()
+    assert message["code"] == "AUTHENTICATION_ERROR"
+    assert "...[cut]" in message["auth_error"]
+    assert max(entry_sizes()) <= 4096
+
+
+def test_a_long_invalid_value_is_cut_in_the_answer_and_the_record(graphql, issuer):
+    response = graphql(
+        UPDATE_ME,
+        {"language": "x" * 200_000},
+        token=issuer.token(sub=str(uuid.uuid4())),
+    )
+
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "VALIDATION_ERROR"
+    assert len(error["message"]) <= 1000
+    assert only_entry()["message"].endswith("...[cut]")
+    assert max(entry_sizes()) <= 4096
+
+
+def test_entry_records_the_trusted_client_address(graphql, issuer):
+    graphql(
+        UPDATE_ME,
+        {"language": "sv"},
+        meta={"REMOTE_ADDR": "10.128.2.1"},
+        X_Forwarded_For="1.2.3.4, 198.51.100.7",
+    )
+
+    assert only_entry()["remote_addr"] == "198.51.100.7"

@@ -200,3 +200,42 @@ def test_issuer_down_is_answered_503_until_its_keys_are_known(
     issuer.set_mode("down")  # the keys are known now: they stay in use
     assert gdpr(client, "get", person.uuid, token).status_code == 200
     assert User.objects.filter(pk=person.pk).exists()
+
+
+def test_a_query_is_access_logged_in_the_persons_name(client, issuer, provider, person):
+    token = scoped_token(issuer, provider, person.uuid, provider.query)
+
+    response = gdpr(client, "get", person.uuid, token, X_Request_ID="gdpr-read-1")
+
+    assert response.status_code == 200
+    [entry] = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert (entry.object_pk, entry.actor, entry.cid) == (
+        str(person.pk),
+        person,
+        "gdpr-read-1",
+    )
+
+
+def test_a_deactivated_account_can_still_be_queried_and_erased(
+    client, issuer, provider, person
+):
+    User.objects.filter(pk=person.pk).update(is_active=False)
+    query = scoped_token(issuer, provider, person.uuid, provider.query)
+    delete = scoped_token(issuer, provider, person.uuid, provider.delete)
+
+    assert gdpr(client, "get", person.uuid, query).status_code == 200
+    assert gdpr(client, "delete", person.uuid, delete).status_code == 204
+    assert not User.objects.filter(pk=person.pk).exists()
+
+
+def test_a_token_from_before_a_deletion_does_not_bring_the_account_back(
+    client, graphql, issuer, provider, person
+):
+    signed_in = issuer.token(sub=str(person.uuid))
+    query = scoped_token(issuer, provider, person.uuid, provider.query)
+    graphql("mutation { deleteMe(input: {}) { ok } }", token=signed_in)
+
+    assert gdpr(client, "get", person.uuid, query).status_code == 204
+    assert graphql("{ serviceInfo { name } }", token=signed_in).status_code == 200
+    assert gdpr(client, "get", person.uuid, query).status_code == 204
+    assert not User.objects.filter(uuid=person.uuid).exists()

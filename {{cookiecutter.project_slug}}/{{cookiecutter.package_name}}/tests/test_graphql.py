@@ -269,6 +269,7 @@ def test_log_lines_are_json_with_the_request_id(graphql, service_log, settings):
     lines = [json.loads(line) for line in output.getvalue().splitlines()]
     [line] = [line for line in lines if line["message"].startswith("Token refused")]
     assert line["context"]["request_id"] == "log-42"
+    assert line["context"]["client_address"] == "127.0.0.1"
     assert (line["level"], line["name"]) == ("INFO", "authentication.middleware")
 
 
@@ -280,8 +281,8 @@ def test_plain_log_lines_carry_the_request_id(graphql, service_log):
 
     lines = output.getvalue().splitlines()
     [line] = [line for line in lines if "Token refused" in line]
-    assert " INFO [log-42] authentication.middleware: Token refused" in line
-    assert lines[-1].endswith(" WARNING [-] outside: No request here.")
+    assert " INFO [log-42 127.0.0.1] authentication.middleware: Token refused" in line
+    assert lines[-1].endswith(" WARNING [- -] outside: No request here.")
 
 
 def test_graphiql_is_off_by_default(client):

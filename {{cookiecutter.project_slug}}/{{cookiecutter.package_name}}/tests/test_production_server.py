@@ -133,6 +133,32 @@ def test_access_log_leaves_out_the_probes(production_server):
     assert not [line for line in access if line["path"] in ("/healthz", "/readiness")]
 
 
+def test_access_log_shows_the_client_address_the_proxy_vouches_for(
+    production_server,
+):
+    url, log = production_server
+    requests.post(
+        f"{url}/graphql",
+        json={"query": "{ serviceInfo { name } }"},
+        headers={
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "203.0.113.66, 198.51.100.7",
+            "X-Request-ID": "from-afar-1",
+        },
+        timeout=5,
+    )
+
+    deadline = time.monotonic() + 10
+    while "from-afar-1" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [line] = [
+        line
+        for line in map(json.loads, log.read_text().splitlines())
+        if line.get("request_id") == "from-afar-1"
+    ]
+    assert line["remote_addr"] == "198.51.100.7"  # the router's entry, not the client's
+
+
 def chunked(body, size=1000):
     """The body in pieces: requests sends an iterator with chunked encoding."""
     return (body[start : start + size] for start in range(0, len(body), size))
