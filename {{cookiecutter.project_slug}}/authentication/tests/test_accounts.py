@@ -59,7 +59,7 @@ def test_deactivated_account_is_refused_at_once_and_public_fields_still_served(
 
 def test_deactivated_account_is_refused_when_the_session_signs_it_in(settings):
     # Django's default backend never signs in an inactive user; one that does
-    # (as a single sign-on backend may) still gets no API access.
+    # (as a backend of another kind may) still gets no API access.
     settings.AUTHENTICATION_BACKENDS = [
         f"{AllowAllUsersModelBackend.__module__}.AllowAllUsersModelBackend"
     ]
