@@ -64,10 +64,9 @@ def record_failed_mutations(request, document, operation, result):
         if error.path:  # else refused before execution: nothing was tried
             alias = str(error.path[0])
             failed.setdefault(names.get(alias, alias), []).append(error)
-    recorded = list(failed.items())[:MAX_ENTRIES_PER_REQUEST]
-    not_recorded = sum(len(errors) for errors in failed.values()) - sum(
-        len(errors) for _, errors in recorded
-    )
+    fields = list(failed.items())
+    recorded = fields[:MAX_ENTRIES_PER_REQUEST]
+    not_recorded = sum(len(errors) for _, errors in fields[MAX_ENTRIES_PER_REQUEST:])
     auth_error = getattr(request, "auth_error", None)
     for index, (field, errors) in enumerate(recorded):
         error = errors[0]
