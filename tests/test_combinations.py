@@ -24,6 +24,11 @@ ALWAYS_PRESENT = [
     ".gitignore",
     ".python-version",
     "README.md",
+    "docs/explanation.md",
+    "docs/how-to/add-an-app.md",
+    "docs/how-to/fix-what-the-checks-find.md",
+    "docs/how-to/run-tests.md",
+    "docs/how-to/sign-in-locally.md",
     "conftest.py",
     "manage.py",
     "pyproject.toml",
@@ -241,7 +246,7 @@ def test_migrations_match_the_models(services, name):
 
 @pytest.mark.parametrize("name", combination_params())
 def test_generated_test_suite_passes(services, name):
-    assert "database: sqlite" in services(name).pytest()
+    assert "test database: sqlite" in services(name).pytest()
 
 
 @pytest.mark.parametrize(
@@ -251,7 +256,7 @@ def test_generated_test_suite_passes_on_postgresql(services, name, postgres_url)
     output = services(name).pytest(
         DATABASE_URL=database_url(postgres_url, f"template_{name}")
     )
-    assert f"database: postgresql template_{name.replace('-', '_')}" in output
+    assert f"test database: postgresql test_template_{name.replace('-', '_')}" in output
 
 
 def pythons_the_defaults_are_not_tested_on():

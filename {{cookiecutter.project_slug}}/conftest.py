@@ -30,9 +30,14 @@ AUDIENCE = "test-service"
 
 
 def pytest_report_header(config):
+    """The database the tests use: never the development one in DATABASE_URL."""
     from django.db import connection
 
-    return f"database: {connection.vendor} {connection.settings_dict['NAME']}"
+    name = connection.creation._get_test_db_name()
+    header = f"test database: {connection.vendor} {name}"
+    if config.option.numprocesses:
+        header += ", a copy per worker (_gw0, _gw1, ...)"
+    return header
 
 
 def new_rsa_key():

@@ -9,7 +9,11 @@ be written, the read fails: no data leaves without its record.
 
 - `logs_access` decorates a resolver that returns an object or a list;
 - `AccessLogged` is a mixin for a DjangoObjectType, for relay `node` reads;
-- `AccessLoggedConnectionField` records the page a connection returns.
+- `AccessLoggedConnectionField` records the page a connection returns;
+- `not_personal_data` marks a root field whose objects identify no one.
+
+A system check (checks.py) finds a root query field that returns model
+objects with none of these.
 
 django-auditlog's own `accessed` signal writes one INSERT per object and is
 not used here.
@@ -17,12 +21,14 @@ not used here.
 
 from functools import wraps
 
+import graphene
 from auditlog.cid import get_cid
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
+from graphene.types.unmountedtype import UnmountedType
 from graphene_django import DjangoConnectionField
 
 from .middleware import stamp
@@ -77,7 +83,20 @@ def logs_access(resolver):
         log_access(info.context, result)
         return result
 
+    resolve.logs_access = True  # read by the system check
     return resolve
+
+
+def not_personal_data(field):
+    """Mark a root field whose objects say nothing about a person.
+
+    Their reads need no ACCESS entries; the system check takes this mark as
+    the decision it is, as it takes an exclusion from the audit log.
+    """
+    if isinstance(field, UnmountedType):  # not_personal_data(graphene.List(X))
+        field = graphene.Field.mounted(field)
+    field.not_personal_data = True
+    return field
 
 
 class AccessLogged:

@@ -17,7 +17,7 @@ from contextvars import ContextVar
 
 from auditlog.middleware import AuditlogMiddleware as UpstreamAuditlogMiddleware
 
-from {{ cookiecutter.package_name }}.client_address import client_of
+from common.client_address import client_of
 
 from .deletion import is_being_deleted
 

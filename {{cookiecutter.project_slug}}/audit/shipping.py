@@ -27,7 +27,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from resilient_logger.utils import get_resilient_logger_config, parse_uuid
 
-from {{ cookiecutter.package_name }}.locks import exclusive
+from common.locks import exclusive
 
 
 def shipping_enabled():

@@ -7,6 +7,7 @@ class AuthenticationConfig(AppConfig):
     def ready(self):
         from helusers import oidc
 
+        from . import checks  # noqa: F401
         from .issuer import SharedOIDCConfig
 
         # helusers builds its per-issuer key objects from this module-level

@@ -6,6 +6,7 @@ never to the client.
 
 import jwt
 from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext_lazy as _
 from graphql import GraphQLError
 
 from .tokens import AccountDeactivated
@@ -26,42 +27,43 @@ def with_code(error, code):
 
 class CodedError(GraphQLError):
     code = "INTERNAL_SERVER_ERROR"
-    default_message = "Internal server error."
+    default_message = _("Internal server error.")
 
     def __init__(self, message=None):
+        """`message` in the request's language (locale/), as the default is."""
         super().__init__(
-            message or self.default_message, extensions={"code": self.code}
+            str(message or self.default_message), extensions={"code": self.code}
         )
 
 
 class AuthenticationError(CodedError):
     code = "AUTHENTICATION_ERROR"
-    default_message = "The authentication token is not valid."
+    default_message = _("The authentication token is not valid.")
 
 
 class AuthenticationExpiredError(CodedError):
     code = "AUTHENTICATION_EXPIRED_ERROR"
-    default_message = "The authentication token has expired."
+    default_message = _("The authentication token has expired.")
 
 
 class AccountDeactivatedError(CodedError):
     code = "ACCOUNT_DEACTIVATED_ERROR"
-    default_message = "This account has been deactivated."
+    default_message = _("This account has been deactivated.")
 
 
 class PermissionDeniedError(CodedError):
     code = "PERMISSION_DENIED_ERROR"
-    default_message = "You do not have permission to do this."
+    default_message = _("You do not have permission to do this.")
 
 
 class ServiceUnavailableError(CodedError):
     code = "SERVICE_UNAVAILABLE_ERROR"
-    default_message = "The service cannot reach its database; try again shortly."
+    default_message = _("The service cannot reach its database; try again shortly.")
 
 
 class ValidationError(CodedError):
     code = "VALIDATION_ERROR"
-    default_message = "The input is not valid."
+    default_message = _("The input is not valid.")
 
 
 def token_error(failure):

@@ -22,6 +22,7 @@ fields of the response intact.
 from functools import partial
 
 import graphene
+from django.utils.translation import gettext_lazy as _
 from graphene import relay
 from graphene.types.unmountedtype import UnmountedType
 
@@ -37,6 +38,7 @@ def public(field):
     """Mark a root field (query or mutation) as open to anyone."""
     if isinstance(field, UnmountedType):  # public(graphene.String())
         field = graphene.Field.mounted(field)
+    field.public = True  # for the system check in checks.py
     wrap_resolve = field.wrap_resolve
 
     def wrap_public_resolve(parent_resolver):
@@ -63,7 +65,7 @@ class JWTMiddleware:
             if failure is not None:
                 raise token_error(failure)
             if not request.user.is_authenticated:
-                raise PermissionDeniedError("Authentication is required.")
+                raise PermissionDeniedError(_("Authentication is required."))
             if not request.user.is_active:
                 raise AccountDeactivatedError()
         return next(root, info, **kwargs)
@@ -93,7 +95,7 @@ class Node(relay.Node):
                 key_field = found._meta.model._meta.pk
                 key_field.run_validators(key_field.to_python(key))  # its range too
         except Exception as error:
-            raise ValidationError("The id is not valid.") from error
+            raise ValidationError(_("The id is not valid.")) from error
         if not usable:
-            raise ValidationError("The id is not valid.")
+            raise ValidationError(_("The id is not valid."))
         return super().get_node_from_global_id(info, global_id, only_type)

@@ -21,7 +21,7 @@ import logging
 
 from django.contrib.auth.models import AnonymousUser
 
-from {{ cookiecutter.package_name }}.clipping import clip
+from common.clipping import clip
 
 from .issuer import IssuerUnavailable
 from .tokens import (

@@ -21,9 +21,9 @@ JSON, with what was too long cut with a visible mark.
 from django.db import transaction
 from graphql import FieldNode, InlineFragmentNode
 
-from {{ cookiecutter.package_name }}.client_address import client_of
-from {{ cookiecutter.package_name }}.clipping import clip_json
-from {{ cookiecutter.package_name }}.request_id import current_request_id
+from common.client_address import client_of
+from common.clipping import clip_json
+from common.request_id import current_request_id
 
 from .models import ErrorLogEntry
 

@@ -15,6 +15,7 @@ the user's `serialize_fields` is read here too: record it the same way.
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_lazy as _
 from helsinki_gdpr import views
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
@@ -51,7 +52,7 @@ def delete_user_data(user, dry_run):
 
 class IssuerDown(APIException):
     status_code = 503
-    default_detail = "The token could not be verified now; try again later."
+    default_detail = _("The token could not be verified now; try again later.")
     default_code = "issuer_unavailable"
 
 
@@ -68,7 +69,7 @@ class ExistingUserTokenAuthentication(BaseAuthentication):
             raise IssuerDown() from error
         except TokenRefused as error:
             raise AuthenticationFailed(
-                "The authentication token is not valid."
+                _("The authentication token is not valid.")
             ) from error
         user = User.objects.filter(uuid=subject_uuid(claims)).first()
         user = user or AnonymousUser()

@@ -2,7 +2,7 @@
 
 import logging
 
-from .clipping import clip
+from common.clipping import clip
 
 # Longer messages are cut here: a client chooses what goes into them.
 MAX_MESSAGE_LENGTH = 500

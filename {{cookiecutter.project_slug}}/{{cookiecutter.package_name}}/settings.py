@@ -109,11 +109,12 @@ INSTALLED_APPS = [
 # system check enforces them; README.md explains why each one is where it is.
 MIDDLEWARE = [
     "logger_extra.middleware.XRequestIdMiddleware",
-    "{{ cookiecutter.package_name }}.client_address.ClientAddressMiddleware",
+    "common.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -171,8 +172,13 @@ AUTH_PASSWORD_VALIDATORS = [
     )
 ]
 
+# A response is in the language the request's Accept-Language header prefers
+# among these (LocaleMiddleware), and in LANGUAGE_CODE when it names none of
+# them: GraphQL errors, the GDPR API and the admin alike. The service's own
+# messages are translated in locale/.
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
@@ -301,7 +307,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 )
 # Never written into a LogEntry, in any model.
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login")
-AUDITLOG_CID_GETTER = "{{ cookiecutter.package_name }}.request_id.current_request_id"
+AUDITLOG_CID_GETTER = "common.request_id.current_request_id"
 
 # Every LogEntry carries the request id in additional_data["request_id"] too
 # (django-logger-extra copies its logger context there).
@@ -339,6 +345,9 @@ LOGGING = {
         }
     },
     "loggers": {
+        # Django adds a console handler of its own to "django" while DEBUG is
+        # on; without this, each of its lines would be printed twice.
+        "django": {"handlers": [], "propagate": True},
         # A request for a host the service does not serve: the client's doing.
         "django.security.DisallowedHost": {"filters": ["client_mistake"]},
     },

@@ -22,11 +22,11 @@ from graphql import (
 
 from authentication.csrf import csrf_failure, unless_posted_drop_session_user
 from authentication.errors import BAD_USER_INPUT, CodedError, with_code
+from common.clipping import clip
 {%- if cookiecutter.use_error_log %}
 from errorlog.recording import record_failed_mutations
 {%- endif %}
 
-from .clipping import clip
 from .documents import prepare
 
 logger = logging.getLogger(__name__)

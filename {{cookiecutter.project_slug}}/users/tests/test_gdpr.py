@@ -239,3 +239,33 @@ def test_a_token_from_before_a_deletion_does_not_bring_the_account_back(
     assert graphql("{ serviceInfo { name } }", token=signed_in).status_code == 200
     assert gdpr(client, "get", person.uuid, query).status_code == 204
     assert not User.objects.filter(uuid=person.uuid).exists()
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "missing", "refused"),
+    [
+        (
+            None,
+            "Autentikaatiotunnuksia ei annettu.",
+            "Tunnistautumistunniste ei kelpaa.",
+        ),
+        (
+            "en",
+            "Authentication credentials were not provided.",
+            "The authentication token is not valid.",
+        ),
+    ],
+)
+def test_refusals_are_in_the_language_graphql_would_use(
+    client, issuer, person, accept_language, missing, refused
+):
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    url = f"/gdpr-api/v1/user/{person.uuid}"
+
+    without_token = client.get(url, headers=headers)
+    bad_token = gdpr(client, "get", person.uuid, "not-a-token", **headers)
+
+    assert without_token.status_code == bad_token.status_code == 401
+    assert without_token.json() == {"detail": missing}
+    assert bad_token.json() == {"detail": refused}
+    assert without_token["Content-Language"] == bad_token["Content-Language"]

@@ -117,6 +117,7 @@ def test_node_id_that_is_not_one_is_a_validation_error(graphql, issuer, node_id)
         "query ($id: ID!) { node(id: $id) { id } }",
         variables={"id": node_id},
         token=issuer.token(),
+        meta={"HTTP_ACCEPT_LANGUAGE": "en"},
     )
 
     assert response.status_code == 200

@@ -34,6 +34,7 @@ def test_wait_for_database_returns_once_the_database_answers(capsys):
     assert "The database answers." in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_entrypoint_does_not_migrate_unless_asked(tmp_path):
     database = tmp_path / "db.sqlite3"
 
@@ -45,6 +46,7 @@ def test_entrypoint_does_not_migrate_unless_asked(tmp_path):
     assert "Applying" not in result.stdout
 
 
+@pytest.mark.slow
 def test_entrypoint_stops_when_the_database_never_answers(tmp_path):
     unreachable = tmp_path / "missing-directory" / "db.sqlite3"
 

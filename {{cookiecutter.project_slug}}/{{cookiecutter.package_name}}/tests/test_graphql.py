@@ -305,7 +305,11 @@ def test_graphiql_is_served_when_enabled(run_django):
 
 @pytest.mark.urls("{{ cookiecutter.package_name }}.tests.urls")
 def test_unexpected_error_is_logged_not_shown(graphql, caplog):
-    response = graphql("{ broken serviceInfo { name } }", path="/graphql-broken")
+    response = graphql(
+        "{ broken serviceInfo { name } }",
+        path="/graphql-broken",
+        meta={"HTTP_ACCEPT_LANGUAGE": "en"},
+    )
 
     assert response.status_code == 200
     body = response.json()

@@ -75,6 +75,7 @@ def start_replica(database_url):
     )
 
 
+@pytest.mark.slow
 def test_replicas_started_at_once_all_start_and_migrate_once(fresh_database):
     database_url, query = fresh_database
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
+pytestmark = pytest.mark.slow
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 

@@ -45,6 +45,17 @@ def test_debug_runs_without_a_secret_key(run_django):
     assert result.stdout.strip() == "True"
 
 
+def test_each_log_line_is_written_once_with_debug_on(run_django):
+    result = run_django(
+        "import logging; logging.getLogger('django.request').warning('Not Found')",
+        DEBUG="1",
+        LOG_FORMAT="plain",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("Not Found") == 1, result.stderr
+
+
 def test_debug_is_off_unless_asked_for(settings):
     assert settings.DEBUG is False
 

@@ -11,7 +11,7 @@ in locks.py.
 
 from django.core.management.commands import migrate
 
-from {{ cookiecutter.package_name }}.locks import exclusive
+from common.locks import exclusive
 
 
 class Command(migrate.Command):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ..clipping import MARK, clip, clip_json, json_size
+from common.clipping import MARK, clip, clip_json, json_size
 
 
 def test_short_text_is_kept_and_long_text_cut_with_the_mark():

@@ -1,0 +1,139 @@
+"""The service's how-to guides and README, followed as a newcomer would.
+
+The add-an-app guide is applied as written in a bake of its own, in every
+combination: `startapp`, the two wiring edits it names, each file it shows,
+the commands it gives; then the checks and the tests it promises pass, and
+the system checks catch the two traps it warns of.
+"""
+
+import re
+
+import pytest
+import yaml
+from bake import bake, resolved
+from conftest import COMBINATIONS, Service, combination_params
+
+GUIDE = "docs/how-to/add-an-app.md"
+# A code block of the guide that is a whole file starts with its path.
+FILE_BLOCK = re.compile(r"```python\n# (\S+)\n(.*?)```", re.DOTALL)
+COMMAND_BLOCK = re.compile(r"```sh\n(.*?)```", re.DOTALL)
+
+
+@pytest.fixture
+def fresh_service(tmp_path):
+    """A bake of its own: the guide changes it."""
+
+    def make(name):
+        _, path = bake(tmp_path / "output", **COMBINATIONS[name])
+        return Service(name, path, resolved(COMBINATIONS[name]))
+
+    return make
+
+
+def replace_once(path, old, new):
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} in {path}"
+    path.write_text(text.replace(old, new))
+
+
+def wire_in_bikes(service, guide):
+    """The two edits of the guide's step 2, checked against its words."""
+    package = service.path / service.answers.get("package_name", "example_service")
+    root_query = (
+        "class Query(bikes.schema.Query, users.schema.Query, graphene.ObjectType):"
+    )
+    for promised in ('`"bikes",`', "`import bikes.schema`", f"`{root_query}`"):
+        assert promised in guide
+    replace_once(
+        package / "settings.py", '    "users",\n', '    "users",\n    "bikes",\n'
+    )
+    replace_once(
+        package / "schema.py",
+        "import users.schema\n",
+        "import bikes.schema\nimport users.schema\n",
+    )
+    replace_once(
+        package / "schema.py",
+        "class Query(users.schema.Query, graphene.ObjectType):",
+        root_query,
+    )
+
+
+def guide_commands(guide, after):
+    """The manage.py commands of the guide's command blocks after `after`."""
+    text = guide.split(after, 1)[1]
+    for block in COMMAND_BLOCK.findall(text.split("\n## ", 1)[0]):
+        for line in block.splitlines():
+            if line.startswith("uv run python manage.py "):
+                yield line.removeprefix("uv run python manage.py ").split()
+
+
+@pytest.mark.parametrize("name", combination_params(apart="-how-to"))
+def test_add_an_app_guide_works_as_written(fresh_service, name):
+    service = fresh_service(name)
+    guide = (service.path / GUIDE).read_text()
+
+    [startapp] = guide_commands(guide, "## 1. Make the app")
+    made = service.manage(*startapp)
+    assert "INSTALLED_APPS" in made.stdout
+    assert "bikes.schema.Query" in made.stdout
+    service.run("ruff", "format", "--check", "bikes")
+    service.run("ruff", "check", "bikes")
+    unwired = service.run("python", "-m", "pytest", "-n0", "bikes", check=False)
+    assert 'add "bikes" to INSTALLED_APPS' in unwired.stdout
+
+    wire_in_bikes(service, guide)
+    assert "2 passed" in service.run("python", "-m", "pytest", "-n0", "bikes").stdout
+
+    files = FILE_BLOCK.findall(guide)
+    assert [path for path, _ in files] == [
+        "bikes/models.py",
+        "bikes/admin.py",
+        "bikes/schema.py",
+        "bikes/tests/test_stations.py",
+    ]
+    for path, text in files:
+        (service.path / path).write_text(text)
+    for command in guide_commands(guide, "## 3. Add a model"):
+        service.manage(*command)
+    assert (service.path / "bikes/migrations/0001_initial.py").exists()
+
+    service.manage("check", "--fail-level", "WARNING")
+    service.manage("makemigrations", "--check", "--dry-run")
+    service.run("ruff", "check", ".")
+    service.run("ruff", "format", "--check", ".")
+    assert "4 passed" in service.run("python", "-m", "pytest", "bikes").stdout
+
+    schema = service.path / "bikes/schema.py"
+    replace_once(schema, "    @logs_access\n", "")
+    unrecorded = service.manage("check", check=False)
+    assert "audit.E002" in unrecorded.stderr
+    assert "Query.stations" in unrecorded.stderr
+    replace_once(schema, "    @staticmethod\n", "    @staticmethod\n    @logs_access\n")
+    replace_once(
+        schema,
+        "(graphene.NonNull(StationType))",
+        "(graphene.NonNull(StationType), required=True)",
+    )
+    required = service.manage("check", check=False)
+    assert "authentication.E001" in required.stderr
+    assert "Query.stations" in required.stderr
+
+
+@pytest.mark.parametrize("name", combination_params("default"))
+def test_checks_before_a_pull_request_are_what_ci_runs(services, name):
+    service = services(name)
+    readme = (service.path / "README.md").read_text()
+    section = readme.split("## Checks before a pull request", 1)[1]
+    block = COMMAND_BLOCK.search(section).group(1)
+    workflow = yaml.safe_load((service.path / ".github/workflows/ci.yml").read_text())
+    ci_commands = [
+        line.strip()
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if "run" in step
+        for line in step["run"].splitlines()
+        if line.strip()
+    ]
+
+    assert block.splitlines() == ci_commands
