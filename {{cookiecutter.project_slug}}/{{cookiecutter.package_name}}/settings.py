@@ -174,7 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # A response is in the language the request's Accept-Language header prefers
 # among these (LocaleMiddleware), and in LANGUAGE_CODE when it names none of
-# them: GraphQL errors, the GDPR API and the admin alike. The service's own
+# them: GraphQL errors, REST views and the admin alike. The service's own
 # messages are translated in locale/.
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
