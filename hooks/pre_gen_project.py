@@ -31,7 +31,7 @@ DEPENDENCY_MODULES = frozenset(
     psycopg_binary py pycparser pygments pytest pytest_django pytest_env
     pytest_timeout python_discovery requests requests_oauthlib resilient_logger
     rest_framework ruff sentry_sdk six social_core social_django sqlparse
-    text_unidecode typing_extensions tzdata urllib3 virtualenv xdist yaml
+    text_unidecode typing_extensions tzdata urllib3 virtualenv whitenoise xdist yaml
     """.split()
 )
 SERVICE_MODULES = frozenset(

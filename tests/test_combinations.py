@@ -214,6 +214,9 @@ def test_container_files_pass_their_linters(services, name):
     assert app["build"]["target"] in stages
     assert app["depends_on"]["db"]["condition"] == "service_healthy"
     assert "healthcheck" in compose["services"]["db"]
+    # The DEBUG server is for this machine only; no .env file reaches an image.
+    assert all(port.startswith("127.0.0.1:") for port in app["ports"])
+    assert ".env*" in (service.path / ".dockerignore").read_text().splitlines()
 
 
 @pytest.mark.parametrize("name", combination_params())

@@ -34,6 +34,10 @@ worker_class = "gthread"
 threads = whole_number("GUNICORN_THREADS", 4)
 timeout = 30
 graceful_timeout = 30
+# Gunicorn 25.1+ opens a control socket under $HOME for runtime commands; the
+# platform restarts pods instead, and a read-only image has no home to open it
+# in (each start would log "Control server error").
+control_socket_disable = True
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 logger_class = ProbesQuietLogger

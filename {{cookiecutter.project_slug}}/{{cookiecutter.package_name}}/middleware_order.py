@@ -13,6 +13,7 @@ post-generation hook applies it to `settings.py` before anything is installed.
 from typing import NamedTuple
 
 SECURITY = "django.middleware.security.SecurityMiddleware"
+STATIC_FILES = "whitenoise.middleware.WhiteNoiseMiddleware"
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 LOCALE = "django.middleware.locale.LocaleMiddleware"
 COMMON = "django.middleware.common.CommonMiddleware"
@@ -101,6 +102,19 @@ RULES = (
         REMOTE_USER,
         "RemoteUserMiddleware logs users in, which rotates the CSRF token; the "
         "CSRF check must run first",
+    ),
+    Rule(
+        "E026",
+        SECURITY,
+        STATIC_FILES,
+        "static files get the HTTPS redirect and the security headers too",
+    ),
+    Rule(
+        "E027",
+        STATIC_FILES,
+        SESSION,
+        "a static file is served before any work on the session, the user or "
+        "the database",
     ),
     Rule(
         "E008",

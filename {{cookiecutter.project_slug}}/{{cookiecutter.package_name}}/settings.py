@@ -33,7 +33,8 @@ from .environment import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-env.read_env(BASE_DIR / ".env")
+if (BASE_DIR / ".env").exists():  # local development; never in the image
+    env.read_env(BASE_DIR / ".env")
 
 DEBUG = flag("DEBUG", default=False)
 SECRET_KEY = secret_key(debug=DEBUG)
@@ -111,6 +112,7 @@ MIDDLEWARE = [
     "logger_extra.middleware.XRequestIdMiddleware",
     "common.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -183,8 +185,18 @@ TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
 
+# The service serves its own static files with WhiteNoise, so the admin and
+# GraphiQL work without the platform's help. collectstatic (the image runs it)
+# writes compressed copies named by their content, which browsers keep for a
+# year; while debugging, files are served from the apps as they change.
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "common.static_files.StaticFiles"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 GRAPHENE = {
     "SCHEMA": "{{ cookiecutter.package_name }}.schema.schema",

@@ -39,7 +39,11 @@ def test_entrypoint_does_not_migrate_unless_asked(tmp_path):
     database = tmp_path / "db.sqlite3"
 
     result = entrypoint(
-        "python", "-c", "print('server started')", DATABASE_URL=f"sqlite:///{database}"
+        "python",
+        "-c",
+        "print('server started')",
+        DATABASE_URL=f"sqlite:///{database}",
+        APPLY_MIGRATIONS="0",  # compose sets it for the development container
     )
 
     assert result.returncode == 0, result.stderr
@@ -47,17 +51,34 @@ def test_entrypoint_does_not_migrate_unless_asked(tmp_path):
 
 
 @pytest.mark.slow
-def test_entrypoint_stops_when_the_database_never_answers(tmp_path):
-    unreachable = tmp_path / "missing-directory" / "db.sqlite3"
+def test_entrypoint_stops_when_the_database_never_answers():
+    result = entrypoint(
+        "python",
+        "-c",
+        "print('server started')",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing",
+        DATABASE_WAIT_SECONDS="1",
+    )
+
+    assert result.returncode != 0
+    assert "did not answer within 1 seconds" in result.stderr
+    assert "server started" not in result.stdout
+
+
+@pytest.mark.slow
+def test_entrypoint_stops_at_once_when_sqlite_cannot_be_written(tmp_path):
+    """No waiting: the default SQLite file in a read-only image never appears."""
+    database = tmp_path / "missing-directory" / "db.sqlite3"
 
     result = entrypoint(
         "python",
         "-c",
         "print('server started')",
-        DATABASE_URL=f"sqlite:///{unreachable}",
-        DATABASE_WAIT_SECONDS="1",
+        DATABASE_URL=f"sqlite:///{database}",
+        DATABASE_WAIT_SECONDS="600",  # longer than the test's timeout
     )
 
     assert result.returncode != 0
-    assert "The database did not answer within 1 seconds" in result.stderr
+    assert f"The SQLite database {database} cannot be written" in result.stderr
+    assert "Set DATABASE_URL" in result.stderr
     assert "server started" not in result.stdout

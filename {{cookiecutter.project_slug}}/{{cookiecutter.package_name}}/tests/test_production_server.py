@@ -40,7 +40,12 @@ def start_server(directory):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "1",
         "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+        # As on the platform: a user without a home directory, and static
+        # files collected (here, none).
+        "HOME": str(directory / "no-such-home"),
+        "STATIC_ROOT": str(directory / "static"),
     }
+    (directory / "static").mkdir()
     with log.open("w") as output:
         server = subprocess.Popen(
             [
@@ -73,6 +78,15 @@ def production_server(tmp_path_factory):
     yield url, log
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=30)
+
+
+def test_start_up_logs_no_error(production_server):
+    _, log = production_server
+    started = log.read_text()
+
+    assert "Booting worker" in started
+    assert "Control server" not in started  # gunicorn's socket under $HOME
+    assert "ERROR" not in started, started
 
 
 def test_readiness_over_plain_http(production_server):

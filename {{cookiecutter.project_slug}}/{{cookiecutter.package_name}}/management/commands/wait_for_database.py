@@ -1,4 +1,6 @@
+import os
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
@@ -13,6 +15,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, timeout, **options):
+        if connection.vendor == "sqlite":
+            check_sqlite_is_writable()
+            self.stdout.write("The database answers.")
+            return
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -25,3 +31,23 @@ class Command(BaseCommand):
                 connection.close()
                 time.sleep(0.5)
         self.stdout.write("The database answers.")
+
+
+def check_sqlite_is_writable():
+    """A SQLite file can be written or not: waiting cannot help, so fail at once.
+
+    In a container, the default file would lie in the read-only image. SQLite
+    writes its journal beside the file, so the directory must be writable too.
+    """
+    path = Path(connection.settings_dict["NAME"])
+    if not (path.parent.is_dir() and os.access(path.parent, os.W_OK)):
+        problem = f"{path.parent} is not a writable directory"
+    elif path.exists() and not os.access(path, os.W_OK):
+        problem = "the file is read-only"
+    else:
+        return
+    raise CommandError(
+        f"The SQLite database {path} cannot be written ({problem}). Set "
+        "DATABASE_URL to the service's database (postgres://...), or run where "
+        "that file can be written."
+    )

@@ -1,0 +1,175 @@
+"""Building and running a service's image with podman, as the platform runs it.
+
+No container registry is reachable here, so the two base images the
+Dockerfile names are stand-ins built locally and tagged with those exact
+names: uv's from the static musl binaries of its PyPI wheel, Python's from a
+Debian 12 minbase (mmdebstrap) with the CPython the template tests already
+use copied to /usr/local. Builds never pull; package downloads inside a build
+get the host's CA bundle as a build-time mount only.
+"""
+
+import fcntl
+import re
+import shutil
+import socket
+import subprocess
+import zipfile
+from pathlib import Path
+
+import requests
+from bake import find_python, run
+
+CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def podman_env(scratch):
+    """What podman needs on this host: runc, cgroupfs, ulimits it allows."""
+    conf = scratch / "containers.conf"
+    if not conf.exists():
+        hard_nofile = subprocess.run(
+            ["sh", "-c", "ulimit -Hn"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        conf.write_text(
+            "[containers]\n"
+            f'default_ulimits = ["nofile={hard_nofile}:{hard_nofile}", '
+            '"nproc=32768:32768"]\n'
+            '[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n'
+            'events_logger = "file"\n'
+        )
+    return {"CONTAINERS_CONF": str(conf)}
+
+
+def podman(scratch, *args, timeout=900, check=True):
+    if shutil.which("podman") is None:
+        raise AssertionError(
+            "podman is not installed: .ci/run installs it with apt-get "
+            "(podman runc mmdebstrap); the container tests never skip."
+        )
+    return run(
+        ["podman", *args],
+        cwd=scratch,
+        timeout=timeout,
+        check=check,
+        **podman_env(scratch),
+    )
+
+
+def build(scratch, context, tag, *options):
+    """Build an image from local images only: nothing is pulled."""
+    podman(scratch, "build", "--quiet", "--pull=never", *options, "-t", tag, context)
+
+
+def base_images(dockerfile):
+    """The uv version and the Python image name of a Dockerfile."""
+    text = dockerfile.read_text()
+    uv_version = re.search(r"^FROM ghcr\.io/astral-sh/uv:(\S+) AS uv$", text, re.M)[1]
+    python_version = re.search(r"^ARG PYTHON_VERSION=(\S+)$", text, re.M)[1]
+    return uv_version, python_version
+
+
+def build_uv_image(scratch, version):
+    work = scratch / "uv-image"
+    work.mkdir(exist_ok=True)
+    index = requests.get(  # PyPI's simple API, as installers read it
+        "https://pypi.org/simple/uv/",
+        headers={"Accept": "application/vnd.pypi.simple.v1+json"},
+        timeout=60,
+    )
+    [wheel_url] = [
+        item["url"]
+        for item in index.json()["files"]
+        if item["filename"] == f"uv-{version}-py3-none-musllinux_1_1_x86_64.whl"
+    ]
+    wheel = work / "uv.whl"
+    wheel.write_bytes(requests.get(wheel_url, timeout=300).content)
+    with zipfile.ZipFile(wheel) as archive:
+        for name in ("uv", "uvx"):
+            target = work / name
+            target.write_bytes(archive.read(f"uv-{version}.data/scripts/{name}"))
+            target.chmod(0o755)
+    (work / "Containerfile").write_text("FROM scratch\nCOPY uv uvx /\n")
+    build(scratch, work, f"ghcr.io/astral-sh/uv:{version}")
+
+
+def build_python_image(scratch, version):
+    minbase = "localhost/debian12-minbase:latest"
+    if podman(scratch, "image", "exists", minbase, check=False).returncode != 0:
+        tarball = scratch / "debian12.tar"
+        run(
+            [
+                "mmdebstrap",
+                "--quiet",
+                "--variant=minbase",
+                "--include=ca-certificates,libssl3,libsqlite3-0,libffi8,libbz2-1.0,"
+                "liblzma5,libreadline8,libncursesw6,zlib1g,libuuid1,libexpat1",
+                "bookworm",
+                tarball,
+                "http://deb.debian.org/debian",
+            ],
+            cwd=scratch,
+        )
+        podman(scratch, "import", "--quiet", tarball, minbase)
+        tarball.unlink()
+    work = scratch / f"python-{version}"
+    prefix = Path(
+        subprocess.run(
+            [find_python(version), "-c", "import sys; print(sys.base_prefix)"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    shutil.copytree(
+        prefix,
+        work / "python",
+        symlinks=True,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("test", "__pycache__", "*.pth"),
+    )
+    (work / "Containerfile").write_text(
+        f"FROM {minbase}\nCOPY python/ /usr/local/\n"
+        "RUN ldconfig && ln -sf python3 /usr/local/bin/python\nENV LANG=C.UTF-8\n"
+    )
+    build(scratch, work, f"docker.io/library/python:{version}-slim-bookworm")
+
+
+def build_service_image(scratch, service_dir, target, tag):
+    uv_config = scratch / "uv-build.toml"
+    uv_config.write_text("native-tls = true\n")  # uv trusts the mounted bundle
+    build(
+        scratch,
+        service_dir,
+        tag,
+        "--network=host",
+        f"--volume={CA_BUNDLE}:{CA_BUNDLE}:ro",
+        f"--volume={uv_config}:/etc/uv/uv.toml:ro",
+        f"--target={target}",
+    )
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def build_base_images(scratch, dockerfile):
+    """The stand-ins a Dockerfile needs, built once for every test worker."""
+    uv_version, python_version = base_images(dockerfile)
+    shared = scratch.parent.parent  # the test run's directory, above each worker's
+    with (shared / "base-images.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (
+            podman(
+                scratch,
+                "image",
+                "exists",
+                f"ghcr.io/astral-sh/uv:{uv_version}",
+                check=False,
+            ).returncode
+            != 0
+        ):
+            build_uv_image(scratch, uv_version)
+        python_image = f"docker.io/library/python:{python_version}-slim-bookworm"
+        if podman(scratch, "image", "exists", python_image, check=False).returncode:
+            build_python_image(scratch, python_version)
