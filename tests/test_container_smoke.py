@@ -10,6 +10,7 @@ skip: .ci/run installs it.
 """
 
 import json
+import re
 import socket
 import subprocess
 import time
@@ -149,6 +150,12 @@ def test_production_image_runs_as_the_platform_runs_it(
     image = f"localhost/{name}:production"
     build_service_image(scratch, service.path, "production", image)
     issuer_url, token = issuer
+
+    environment = podman(scratch, "image", "inspect", "--format={{.Config.Env}}", image)
+    assert "UV_" not in environment.stdout  # build settings stay in the build
+    listing = podman(scratch, "run", "--rm", "--entrypoint=find", image, "/app")
+    assert not re.findall(r"/test_\w*\.py$|/conftest\.py$", listing.stdout, re.M)
+    assert "/app/static/staticfiles.json" in listing.stdout.splitlines()
 
     database = create_database(service, postgres_url, f"image_{name}")
     replicas = [
