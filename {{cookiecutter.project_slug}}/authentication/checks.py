@@ -6,6 +6,8 @@ from graphql import GraphQLNonNull
 
 from common.root_fields import root_fields
 
+from .graphql import marked_public
+
 
 @checks.register()
 def check_protected_root_fields_are_nullable(app_configs, **kwargs):
@@ -26,6 +28,6 @@ def check_protected_root_fields_are_nullable(app_configs, **kwargs):
             id="authentication.E001",
         )
         for field in root_fields(graphene_django.settings.graphene_settings.SCHEMA)
-        if not getattr(field.field, "public", False)
+        if not marked_public(field.compiled)
         and isinstance(field.compiled.type, GraphQLNonNull)
     ]

@@ -38,7 +38,6 @@ def public(field):
     """Mark a root field (query or mutation) as open to anyone."""
     if isinstance(field, UnmountedType):  # public(graphene.String())
         field = graphene.Field.mounted(field)
-    field.public = True  # for the system check in checks.py
     wrap_resolve = field.wrap_resolve
 
     def wrap_public_resolve(parent_resolver):
@@ -50,11 +49,15 @@ def public(field):
     return field
 
 
+def marked_public(graphql_field):
+    """Whether public() marked this field of the served schema."""
+    return getattr(graphql_field.resolve, "public", False)
+
+
 def is_public(info):
     if info.field_name.startswith("__"):  # introspection
         return True
-    resolver = info.parent_type.fields[info.field_name].resolve
-    return getattr(resolver, "public", False)
+    return marked_public(info.parent_type.fields[info.field_name])
 
 
 class JWTMiddleware:
