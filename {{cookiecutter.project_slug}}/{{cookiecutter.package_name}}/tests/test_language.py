@@ -22,6 +22,10 @@ ANONYMOUS = "{ serviceInfo { name } me { uuid } }"
         ("sv", "sv", "Autentisering krävs."),
         ("en-GB,en;q=0.8,fi;q=0.5", "en", "Authentication is required."),
         ("de-DE,de;q=0.9", "fi", "Tunnistautuminen vaaditaan."),
+        # A stranger's header: malformed, or huge (Django parses only its first
+        # 500 characters, here the "en" before the flood).
+        (";;q=x,,sv;q=", "fi", "Tunnistautuminen vaaditaan."),
+        ("en," + "x" * 100_000, "en", "Authentication is required."),
     ],
 )
 def test_errors_are_in_the_language_the_request_asks_for(
