@@ -287,6 +287,17 @@ def service_log(settings):
     logging.config.dictConfig(settings.LOGGING)
 
 
+def within_the_issuer_timeout(seconds, settings):
+    """Whether a request ended after about one TOKEN_AUTH_ISSUER_TIMEOUT.
+
+    A request held by a hanging issuer would wait until the test ends, and
+    requests queued behind one another would take one timeout each, so a
+    bound of a few timeouts tells those apart on a loaded CI machine without
+    measuring speed.
+    """
+    return seconds < 4 * settings.TOKEN_AUTH_ISSUER_TIMEOUT
+
+
 @pytest.fixture
 def post_at_once(live_server):
     """POST a GraphQL document to the live server with each token, eight at a time.

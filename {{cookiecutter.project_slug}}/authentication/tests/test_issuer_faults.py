@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from conftest import within_the_issuer_timeout
+
 pytestmark = pytest.mark.django_db
 
 DOCUMENT = "{ serviceInfo { name } me { uuid } }"
@@ -36,7 +38,7 @@ def test_faulty_issuer_costs_at_most_the_timeout(graphql, issuer, settings, faul
     response, seconds = timed(graphql, issuer.token())
 
     assert_refused_but_public_served(response)
-    assert seconds < settings.TOKEN_AUTH_ISSUER_TIMEOUT + 1
+    assert within_the_issuer_timeout(seconds, settings)
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -80,8 +82,8 @@ def test_concurrent_requests_to_a_hanging_issuer_do_not_queue(
     """Requests arriving together all end within the timeout, not one by one."""
     issuer.set_mode("hang")
 
-    results = post_at_once(DOCUMENT, [issuer.token() for _ in range(6)])
+    results = post_at_once(DOCUMENT, [issuer.token() for _ in range(8)])
 
     for response, seconds in results:
         assert_refused_but_public_served(response)
-        assert seconds < settings.TOKEN_AUTH_ISSUER_TIMEOUT + 1
+        assert within_the_issuer_timeout(seconds, settings)
