@@ -3,12 +3,13 @@
     <service>/.venv/bin/python scripts/benchmark_run.py --service DIR \
         --database-url URL --duration 10 --output results.json
 
-It starts the production command (gunicorn, threads) on 127.0.0.1 once for
-each stack (ours, view-floor, floor, common), all at once; drives each
-scenario with wrk against each stack in turn, in interleaved rounds, reading
-the workers' CPU time per request beside wrk's figures; reads the workers'
-peak memory; and counts each scenario's database queries with Django's own
-counter. Writes everything as JSON.
+It starts the production command (gunicorn, one worker with four threads,
+as one replica of the platform runs it) on 127.0.0.1 once for each stack
+(ours, floor, common), all at once; drives each scenario with wrk against each
+stack in turn, in interleaved rounds; and counts the CPU time each request
+costs: the service's worker and, on PostgreSQL, the database server's
+processes. It also counts each scenario's database queries with Django's own
+counter and reads the workers' peak memory. Writes everything as JSON.
 """
 
 import argparse
@@ -26,14 +27,12 @@ from pathlib import Path
 
 import production_server
 
-ROUNDS = 3
 STACKS = {
     "ours": "example_service.settings",
-    "view-floor": "benchstacks.view_floor",
     "floor": "benchstacks.floor",
     "common": "benchstacks.common",
 }
-TRUSTED_HEADER_STACKS = ("view-floor", "floor")
+TRUSTED_HEADER_STACKS = ("floor",)
 ALIASES = " ".join(f"f{number}: serviceInfo {{ name }}" for number in range(100))
 SCENARIOS = {
     "a": {"query": "{ serviceInfo { name version } }", "auth": None},
@@ -58,6 +57,8 @@ request = function()
   return wrk.format(nil, nil, nil, bodies[(counter % #bodies) + 1])
 end
 """
+# One replica as the platform runs it: gunicorn.conf.py reads these.
+SERVER = {"WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4"}
 
 
 def lua_string(text):
@@ -77,9 +78,52 @@ def bodies_for(scenario):
     return [json.dumps({"query": scenario["query"], "variables": v}) for v in variables]
 
 
-def wrk(server, url, script, duration, connections):
-    """Drive `url` with wrk; its figures and the server's CPU time per request."""
-    cpu_before = production_server.workers_cpu_seconds(server.pid)
+def process_cpu_seconds(pid, children=False):
+    """A process's user and system CPU time so far; with `children`, that of
+    its children that have ended too."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def database_server_pid(database_url):
+    """The PostgreSQL postmaster behind `database_url`, which must run here:
+    the parent of the backend that answers a new connection."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+    try:
+        stat = Path(f"/proc/{backend}/stat").read_text()
+    except OSError:
+        sys.exit(
+            f"The database server of {database_url} does not run on this machine "
+            "(or as another user): its CPU time cannot be read."
+        )
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def database_cpu_seconds(postmaster):
+    """All the CPU time the database server has used so far: the postmaster,
+    the backends that ended, and those still running (one per connection, the
+    background writers)."""
+    return process_cpu_seconds(postmaster, children=True) + sum(
+        process_cpu_seconds(directory.name)
+        for directory, _ in production_server.children(postmaster)
+    )
+
+
+def wrk(server, url, script, duration, connections, postmaster):
+    """Drive `url` with wrk; its figures and the CPU time the requests cost."""
+
+    def cpu_now():
+        service = production_server.workers_cpu_seconds(server.pid)
+        database = database_cpu_seconds(postmaster) if postmaster else 0.0
+        return service, database
+
+    service_before, database_before = cpu_now()
     output = subprocess.run(
         [
             "wrk",
@@ -95,7 +139,7 @@ def wrk(server, url, script, duration, connections):
         text=True,
         check=True,
     ).stdout
-    cpu_seconds = production_server.workers_cpu_seconds(server.pid) - cpu_before
+    service_after, database_after = cpu_now()
     seconds = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 
     def latency(percent):
@@ -111,7 +155,8 @@ def wrk(server, url, script, duration, connections):
             re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)
         ),
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "cpu_seconds": cpu_seconds,
+        "service_cpu_seconds": service_after - service_before,
+        "database_cpu_seconds": database_after - database_before,
         "p50_ms": latency(50),
         "p99_ms": latency(99),
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
@@ -132,16 +177,23 @@ def write_script(path, stack, scenario, tokens):
 
 
 def combine(rounds):
-    """One figure from several wrk rounds: mean throughput, CPU time per request
-    over all of them, median latencies."""
+    """One figure from several wrk rounds: CPU time per request over all of
+    them, mean throughput, median latencies."""
     middle = len(rounds) // 2
+    requests = sum(r["requests"] for r in rounds)
+
+    def ms_per_request(key):
+        return 1000 * sum(r[key] for r in rounds) / requests
+
+    service = ms_per_request("service_cpu_seconds")
+    database = ms_per_request("database_cpu_seconds")
     return {
+        "cpu_ms_per_request": service + database,
+        "service_cpu_ms_per_request": service,
+        "database_cpu_ms_per_request": database,
         "requests_per_second": statistics.mean(
             r["requests_per_second"] for r in rounds
         ),
-        "cpu_ms_per_request": 1000
-        * sum(r["cpu_seconds"] for r in rounds)
-        / sum(r["requests"] for r in rounds),
         "p50_ms": sorted(r["p50_ms"] for r in rounds)[middle],
         "p99_ms": sorted(r["p99_ms"] for r in rounds)[middle],
         "non_2xx": sum(r["non_2xx"] for r in rounds),
@@ -151,8 +203,9 @@ def combine(rounds):
     }
 
 
-def count_queries(service, env, settings_module, tokens):
-    """Each scenario's queries on its second request, counted by Django."""
+def answers(service, env, settings_module, stack, tokens):
+    """Each scenario's answer and database queries on its second request,
+    counted by Django in a process of the stack's settings."""
     code = f"""
 import json, django
 django.setup()
@@ -161,16 +214,21 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 import benchmark_run as run
 tokens = json.loads({json.dumps(json.dumps(tokens))})
-counts = {{}}
-for name, scenario in run.SCENARIOS.items():
-    headers = run.headers_for("common", scenario["auth"], tokens)
-    client = Client(headers=headers)
+found = {{}}
+# updateMe before me: every stack's me then reads the same preferred language.
+for name in sorted(run.SCENARIOS, key=lambda name: name != "c"):
+    scenario = run.SCENARIOS[name]
+    client = Client(headers=run.headers_for({stack!r}, scenario["auth"], tokens))
     bodies = run.bodies_for(scenario)
     client.post("/graphql", bodies[0], content_type="application/json")
     with CaptureQueriesContext(connection) as captured:
-        client.post("/graphql", bodies[-1], content_type="application/json")
-    counts[name] = [query["sql"] for query in captured.captured_queries]
-print(json.dumps(counts))
+        response = client.post("/graphql", bodies[-1], content_type="application/json")
+    found[name] = {{
+        "status": response.status_code,
+        "body": response.json(),
+        "queries": [query["sql"] for query in captured.captured_queries],
+    }}
+print(json.dumps(found))
 """
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -192,7 +250,8 @@ def main():
     parser.add_argument("--service", type=Path, required=True)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--output", type=Path, required=True)
     arguments = parser.parse_args()
     service = arguments.service.resolve()
@@ -208,6 +267,7 @@ def main():
     }
     env = {
         **os.environ,
+        **SERVER,
         "DATABASE_URL": arguments.database_url,
         "DEBUG": "0",
         "SECRET_KEY": "benchmark-" + uuid.uuid4().hex * 2,
@@ -218,8 +278,10 @@ def main():
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(service),
     }
+    postmaster = None
     if arguments.database_url.startswith("postgres"):
         production_server.create_database(arguments.database_url)
+        postmaster = database_server_pid(arguments.database_url)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
         cwd=service,
@@ -242,11 +304,12 @@ def main():
     )
     results = {
         "requests": {},
-        "queries": {},
+        "answers": {},
         "peak_rss_mb": {},
         "duration": arguments.duration,
         "connections": arguments.connections,
-        "rounds": ROUNDS,
+        "rounds": arguments.rounds,
+        "server": SERVER,
     }
     scripts = Path(tempfile.mkdtemp())
     servers = {}
@@ -257,18 +320,25 @@ def main():
             servers[stack] = production_server.start(
                 service, {**env, "DJANGO_SETTINGS_MODULE": settings_module}
             )
+        seconds = max(1, arguments.duration // arguments.rounds)
         for name, scenario in SCENARIOS.items():
-            for stack, (server, url) in servers.items():
+            for stack, (server, url) in servers.items():  # warm up, not counted
                 script = scripts / f"{stack}-{name}.lua"
                 write_script(script, stack, scenario, tokens)
-                wrk(server, url, script, 2, arguments.connections)
+                wrk(server, url, script, 1, arguments.connections, None)
             rounds = {stack: [] for stack in STACKS}
-            seconds = max(2, arguments.duration // ROUNDS)
-            for _ in range(ROUNDS):
+            for _ in range(arguments.rounds):
                 for stack, (server, url) in servers.items():
                     script = scripts / f"{stack}-{name}.lua"
                     rounds[stack].append(
-                        wrk(server, url, script, seconds, arguments.connections)
+                        wrk(
+                            server,
+                            url,
+                            script,
+                            seconds,
+                            arguments.connections,
+                            postmaster,
+                        )
                     )
             results["requests"][name] = {k: combine(v) for k, v in rounds.items()}
         for stack, (server, _) in servers.items():
@@ -276,10 +346,9 @@ def main():
                 production_server.worker_memory_mb(server.pid, "VmHWM")
             )
         for stack, settings_module in STACKS.items():
-            if stack not in TRUSTED_HEADER_STACKS:  # while the issuer answers
-                results["queries"][stack] = count_queries(
-                    service, env, settings_module, tokens
-                )
+            results["answers"][stack] = answers(
+                service, env, settings_module, stack, tokens
+            )
     finally:
         for server, _ in servers.values():
             production_server.stop(server)

@@ -114,21 +114,22 @@ def stop(process):
     process.wait(timeout=30)
 
 
-def workers(master_pid):
-    """The /proc directory and the fields of /proc/<pid>/stat of each worker."""
+def children(parent_pid):
+    """The /proc directory and the fields of /proc/<pid>/stat of each child
+    of `parent_pid` (gunicorn's workers, PostgreSQL's backends)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue  # a process that ended meanwhile
-        if int(fields[1]) == master_pid:
+        if int(fields[1]) == parent_pid:
             yield stat.parent, fields
 
 
 def worker_memory_mb(master_pid, field):
     """A /proc status field (VmRSS now, VmHWM at its peak) of each worker, in MB."""
     found = []
-    for directory, _ in workers(master_pid):
+    for directory, _ in children(master_pid):
         try:
             status = (directory / "status").read_text()
         except OSError:
@@ -145,5 +146,5 @@ def workers_cpu_seconds(master_pid):
     Unlike requests per second, it does not count the time the machine gave
     to other programs, which on a shared machine moves from run to run.
     """
-    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in workers(master_pid))
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in children(master_pid))
     return ticks / os.sysconf("SC_CLK_TCK")

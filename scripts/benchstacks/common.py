@@ -1,6 +1,6 @@
 from example_service.settings import *  # noqa: F403
 
-from benchstacks import django_middleware
+from benchstacks import SILENCED_SYSTEM_CHECKS, django_middleware  # noqa: F401
 
 MIDDLEWARE = django_middleware("benchstacks.support.LazyActorAuditlogMiddleware")
 ROOT_URLCONF = "benchstacks.support"

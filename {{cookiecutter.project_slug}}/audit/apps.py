@@ -15,6 +15,7 @@ class AuditConfig(AppConfig):
 {%- if cookiecutter.use_audit_log_shipping %}
         from .shipping import mark_unsent
 {%- endif %}
+        from .updates import diff_updates_against_loaded_values
 
         # Connected once for the life of the process, not per request.
         pre_save.connect(
@@ -23,6 +24,7 @@ class AuditConfig(AppConfig):
             dispatch_uid="audit.stamp_log_entry",
         )
         pre_log.connect(skip_second_delete_entry, dispatch_uid="audit.skip_delete")
+        diff_updates_against_loaded_values()
 {%- if cookiecutter.use_audit_log_shipping %}
         pre_save.connect(
             mark_unsent,

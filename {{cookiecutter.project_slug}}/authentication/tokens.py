@@ -9,13 +9,19 @@ helusers still creates and finds the user, but from the claims allowed below
 only.
 """
 
+import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import jwt as pyjwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.functional import cached_property
 from helusers.authz import UserAuthorization
 from helusers.jwt import JWT
@@ -71,7 +77,35 @@ def verify(token):
     """The claims of `token` once helusers has verified it against the issuer's keys.
 
     Raises TokenRefused, or IssuerUnavailable when the keys cannot be had.
+    A token verified lately is not checked again (see VerifiedTokens), but
+    its session is, on every request: the issuer may have ended it.
     """
+    verified = verified_tokens.get(token)
+    if verified is None:
+        verified = _verify_signature_and_claims(token)
+        verified_tokens.add(token, verified)
+    try:
+        verified.jwt.validate_session()
+    except Exception as error:
+        raise TokenRefused(str(error) or type(error).__name__) from error
+    return dict(verified.jwt.claims)
+
+
+class Verified(NamedTuple):
+    """A token that passed every check but the session's, and what it relied on."""
+
+    jwt: JWT
+    kid: str | None  # the key id its header names
+    key_set: dict  # the issuer's key set it was verified with
+    until: float  # when it expires or passes TOKEN_AUTH_MAX_AGE (epoch seconds)
+
+    def still_holds(self):
+        return time.time() < self.until and (
+            issuer_keys(self.jwt.issuer).get(self.kid) is self.key_set
+        )
+
+
+def _verify_signature_and_claims(token):
     try:
         kid = pyjwt.get_unverified_header(token).get("kid")
         jwt = JWT(token)
@@ -80,25 +114,84 @@ def verify(token):
         raise TokenRefused(str(error)) from error
     if not isinstance(kid, str):
         kid = None
-    keys = issuer_keys(jwt.issuer).get(kid)
+    key_set = issuer_keys(jwt.issuer).get(kid)
+    keys = key_set
     if kid is not None:  # only the key the token names
         keys = {
             "keys": [
                 key
-                for key in keys["keys"]
+                for key in key_set["keys"]
                 if isinstance(key, dict) and key.get("kid") == kid
             ]
         }
     try:
         jwt.validate(keys, accepted_audience(), required_claims=REQUIRED_CLAIMS)
         jwt.validate_api_scope()
-        jwt.validate_session()
         subject_uuid(jwt.claims)
     except Exception as error:
         raise TokenRefused(str(error) or type(error).__name__) from error
-    if time.time() - jwt.claims["iat"] > settings.TOKEN_AUTH_MAX_AGE:
+    oldest_accepted = jwt.claims["iat"] + settings.TOKEN_AUTH_MAX_AGE
+    if time.time() > oldest_accepted:
         raise TokenRefused("the token was issued more than TOKEN_AUTH_MAX_AGE ago")
-    return jwt.claims
+    until = min(float(jwt.claims["exp"]), float(oldest_accepted))
+    return Verified(jwt, kid, key_set, until)
+
+
+class VerifiedTokens:
+    """The tokens this process verified lately, at most
+    TOKEN_AUTH_VERIFIED_CACHE_SIZE of them, the least recently used dropped.
+
+    A client sends the same token with every request until it expires, and
+    checking its signature and claims is the largest part of a signed-in
+    request's cost. An entry is used only until its token expires or passes
+    TOKEN_AUTH_MAX_AGE, and only while the issuer's key set it was verified
+    with is still the one in use: once new keys are fetched, each token is
+    verified again. Only claims are kept: the account is looked up on every
+    request (user_for), so a deactivated or deleted account is refused at
+    once. Keyed by the token's SHA-256, so no token is kept in memory.
+    """
+
+    def __init__(self):
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(token):
+        return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+
+    def get(self, token):
+        key = self._key(token)
+        with self._lock:
+            verified = self._entries.get(key)
+            if verified is not None:
+                self._entries.move_to_end(key)
+        if verified is None or verified.still_holds():
+            return verified
+        with self._lock:
+            self._entries.pop(key, None)
+        return None
+
+    def add(self, token, verified):
+        size = settings.TOKEN_AUTH_VERIFIED_CACHE_SIZE
+        with self._lock:
+            if size > 0:
+                self._entries[self._key(token)] = verified
+            while len(self._entries) > size:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+verified_tokens = VerifiedTokens()
+
+
+@receiver(setting_changed)
+def _forget_verified_tokens(setting, **kwargs):
+    """A test that changes how tokens are checked checks every token again."""
+    if setting.startswith(("TOKEN_AUTH_", "OIDC_API_TOKEN_AUTH")):
+        verified_tokens.clear()
 
 
 # `iat` too: a token issued before its account was deleted must be told
@@ -137,7 +230,10 @@ def user_for(claims):
     payload = identity_payload(claims)
     user_model = get_user_model()
     uuid = subject_uuid(claims)
-    user = user_model.objects.filter(uuid=uuid).first()
+    try:
+        user = user_model.objects.get(uuid=uuid)
+    except user_model.DoesNotExist:
+        user = None
     if user is None and DeletedUser.deleted_since(uuid, issued_at(claims)):
         raise AccountDeleted("the token was issued before its account was deleted")
     if user is not None and not user.is_active:

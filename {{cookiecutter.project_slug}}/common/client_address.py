@@ -17,6 +17,7 @@ logs the request takes the result from here: the audit trail, each log line
 REMOTE_ADDR, which it prints).
 """
 
+import functools
 import ipaddress
 import logging
 from typing import NamedTuple
@@ -34,6 +35,11 @@ class Client(NamedTuple):
     port: int | None
 
 
+# The longest text an address can be written as: a bracketed IPv6 address
+# with an IPv4 tail, a zone and a port, with room to spare.
+LONGEST_ADDRESS = 100
+
+
 def parse_address(text):
     """`text` as a canonical IP address (IPv4-mapped IPv6 as IPv4), or None.
 
@@ -41,6 +47,11 @@ def parse_address(text):
     proxies write) gives the address.
     """
     text = text.strip()
+    return None if len(text) > LONGEST_ADDRESS else _canonical_address(text)
+
+
+@functools.lru_cache(maxsize=1024)  # the same proxies and clients, again and again
+def _canonical_address(text):
     if text.startswith("["):  # [IPv6], or [IPv6]:port
         text = text[1:].partition("]")[0]
     elif text.count(":") == 1:  # IPv4:port

@@ -8,21 +8,24 @@ from helsinki_gdpr.models import SerializableMixin
 {%- endif %}
 from helusers.models import AbstractUser
 
+from audit.updates import RemembersLoadedValues
+
 
 {%- if cookiecutter.use_gdpr_api %}
 
 
-class User(AbstractUser, SerializableMixin):
+class User(AbstractUser, RemembersLoadedValues, SerializableMixin):
 {%- else %}
 
 
-class User(AbstractUser):
+class User(AbstractUser, RemembersLoadedValues):
 {%- endif %}
     """A person known to the service, identified by the `uuid` of their token.
 
     helusers creates the row on the first authenticated request and keeps the
     names and e-mail in step with the identity provider's claims. The service
-    owns only `preferred_language`.
+    owns only `preferred_language`. Its audited updates are diffed against
+    the values it was loaded with (audit/updates.py).
     """
 
     class Language(models.TextChoices):

@@ -23,7 +23,7 @@ LOGIN_REQUIRED = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 REMOTE_USER = "django.contrib.auth.middleware.RemoteUserMiddleware"
 MESSAGES = "django.contrib.messages.middleware.MessageMiddleware"
 CORS = "corsheaders.middleware.CorsMiddleware"
-CSP = "csp.middleware.CSPMiddleware"
+CSP = "common.content_security_policy.CSPMiddleware"
 REQUEST_ID = "logger_extra.middleware.XRequestIdMiddleware"
 CLIENT_ADDRESS = "common.client_address.ClientAddressMiddleware"
 AUDIT = "audit.middleware.AuditlogMiddleware"
@@ -210,7 +210,8 @@ PRESENCE = (
         "E025",
         "MIDDLEWARE",
         CSP,
-        "it sets the Content-Security-Policy header on every page",
+        "it sets the Content-Security-Policy header on every page (django-csp's "
+        "middleware, with the site-wide policy built once)",
     ),
 )
 

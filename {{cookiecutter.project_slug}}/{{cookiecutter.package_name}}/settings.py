@@ -114,7 +114,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "common.content_security_policy.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -296,6 +296,15 @@ TOKEN_AUTH_MAX_AGE = number(
     default=24 * 60 * 60,
     minimum=60,
     maximum=30 * 24 * 60 * 60,
+    whole=True,
+)
+# How many verified tokens each process remembers, so that a client's next
+# requests skip the signature check (authentication/tokens.py); 0: none.
+TOKEN_AUTH_VERIFIED_CACHE_SIZE = number(
+    "TOKEN_AUTH_VERIFIED_CACHE_SIZE",
+    default=1000,
+    minimum=0,
+    maximum=100_000,
     whole=True,
 )
 

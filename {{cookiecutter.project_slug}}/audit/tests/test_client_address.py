@@ -11,6 +11,8 @@ import uuid
 import pytest
 from auditlog.models import LogEntry
 
+from common.client_address import _canonical_address, parse_address
+
 pytestmark = pytest.mark.django_db
 
 ROUTER = "10.128.2.1"  # the socket's peer: the platform's router
@@ -71,6 +73,18 @@ def test_unusable_address_is_recorded_as_unknown_and_logged_once(
     [warning] = [r for r in caplog.records if r.name.endswith("client_address")]
     assert warning.levelname == "WARNING"
     assert len(warning.getMessage()) < 200
+
+
+def test_addresses_are_parsed_once_and_few_are_kept():
+    """Parsing is cached, for the few proxies and clients seen again and
+    again; made-up addresses cannot grow the cache, nor long ones enter it."""
+    for number in range(3000):
+        assert parse_address(f"10.0.{number // 256}.{number % 256}")
+    assert parse_address("1" * 10_000) is None
+
+    kept = _canonical_address.cache_info()
+    assert kept.currsize <= kept.maxsize == 1024
+    assert parse_address(" ::ffff:198.51.100.7 ") == "198.51.100.7"
 
 
 def test_log_lines_carry_the_same_address(graphql, issuer, service_log):

@@ -3,9 +3,10 @@ import logging
 import re
 
 import pytest
-from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.test import Client, RequestFactory
+
+from common.content_security_policy import CSPMiddleware
 
 from {{ cookiecutter.package_name }}.tests.hostile import chain, many_fragments
 from {{ cookiecutter.package_name }}.views import ServiceGraphQLView

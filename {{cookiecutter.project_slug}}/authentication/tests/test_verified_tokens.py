@@ -1,0 +1,117 @@
+"""A verified token is remembered, and never beyond what made it valid.
+
+The account behind it is looked up on every request all the same: the tests
+in test_accounts.py deactivate and delete accounts whose tokens were just
+used, and are remembered, and see them refused at once.
+"""
+
+import time
+
+import pytest
+from helusers.models import OIDCBackChannelLogoutEvent
+
+from authentication.tokens import verified_tokens
+
+pytestmark = pytest.mark.django_db
+
+ME = "{ serviceInfo { name } me { uuid } }"
+
+
+def accepted(graphql, token):
+    body = graphql(ME, token=token).json()
+    assert body["data"]["serviceInfo"]["name"]  # public data, whatever the token
+    return body["data"]["me"] is not None and "errors" not in body
+
+
+def remembered(token):
+    return verified_tokens.get(token) is not None
+
+
+def wait_until(moment):
+    time.sleep(max(0.0, moment - time.time()) + 0.1)
+
+
+def test_a_token_is_remembered_once_verified(graphql, issuer):
+    token = issuer.token()
+
+    assert accepted(graphql, token)
+    assert remembered(token)
+    assert accepted(graphql, token)
+
+
+def test_a_refused_token_is_not_remembered(graphql, issuer):
+    token = issuer.token(aud="another-service")
+
+    assert not accepted(graphql, token)
+    assert not remembered(token)
+
+
+def test_a_remembered_token_is_refused_once_it_expires(graphql, issuer):
+    expires = int(time.time()) + 2
+    token = issuer.token(exp=expires)
+    assert accepted(graphql, token)
+
+    wait_until(expires)
+
+    assert not accepted(graphql, token)
+    assert not remembered(token)
+
+
+def test_a_remembered_token_is_refused_once_older_than_the_max_age(
+    graphql, issuer, settings
+):
+    too_old_at = int(time.time()) + 2
+    token = issuer.token(iat=too_old_at - settings.TOKEN_AUTH_MAX_AGE)
+    assert accepted(graphql, token)
+
+    wait_until(too_old_at)
+
+    assert not accepted(graphql, token)
+
+
+def test_a_remembered_token_is_refused_once_the_issuer_drops_its_key(
+    graphql, issuer, settings
+):
+    settings.TOKEN_AUTH_KEYS_REFETCH_COOLDOWN = 1.0
+    old = issuer.signing_key
+    token = issuer.token(key=old)
+    assert accepted(graphql, token)
+    new = issuer.rotate()
+    issuer.retire(old)
+    time.sleep(settings.TOKEN_AUTH_KEYS_REFETCH_COOLDOWN + 0.1)
+
+    assert accepted(graphql, issuer.token(key=new))  # the keys are fetched anew
+
+    assert not accepted(graphql, token)
+
+
+def test_a_remembered_token_is_refused_once_its_session_ends(graphql, issuer):
+    token = issuer.token(sid="session-1")
+    assert accepted(graphql, token)
+
+    # What helusers' back-channel logout records when the issuer ends a session.
+    OIDCBackChannelLogoutEvent.objects.create(iss=issuer.url, sid="session-1")
+
+    assert not accepted(graphql, token)
+    assert accepted(graphql, issuer.token(sid="session-2"))
+
+
+def test_only_as_many_tokens_as_the_setting_allows_are_remembered(
+    graphql, issuer, settings
+):
+    settings.TOKEN_AUTH_VERIFIED_CACHE_SIZE = 2
+    tokens = [issuer.token() for _ in range(3)]
+
+    for token in tokens:
+        assert accepted(graphql, token)
+
+    assert [remembered(token) for token in tokens] == [False, True, True]
+
+
+def test_no_token_is_remembered_when_the_setting_is_zero(graphql, issuer, settings):
+    settings.TOKEN_AUTH_VERIFIED_CACHE_SIZE = 0
+    token = issuer.token()
+
+    assert accepted(graphql, token)
+    assert accepted(graphql, token)
+    assert not remembered(token)
