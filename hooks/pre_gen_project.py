@@ -23,12 +23,12 @@ SAVED_ANSWERS_HINT = {{ cookiecutter | saved_answers_hint | py_str }}
 DEPENDENCY_MODULES = frozenset(
     """
     asgiref auditlog cachetools certifi cffi cfgv charset_normalizer corsheaders
-    cryptography csp dateutil defusedxml deprecation distlib django dotenv
+    coverage cryptography csp dateutil defusedxml deprecation distlib django dotenv
     elastic_transport elasticsearch8 environ execnet filelock graphene graphene_django
     graphql graphql_relay gunicorn helsinki_gdpr helsinki_health_endpoints
     helusers identify idna iniconfig joserfc jwt logger_extra nodeenv oauthlib
     oidc_auth openid packaging platformdirs pluggy pre_commit promise psycopg
-    psycopg_binary py pycparser pygments pytest pytest_django pytest_env
+    psycopg_binary py pycparser pygments pytest pytest_cov pytest_django pytest_env
     pytest_timeout python_discovery requests requests_oauthlib resilient_logger
     rest_framework ruff sentry_sdk six social_core social_django sqlparse
     text_unidecode typing_extensions tzdata urllib3 virtualenv whitenoise xdist yaml

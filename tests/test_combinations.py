@@ -42,11 +42,17 @@ ALWAYS_PRESENT = [
     "audit/deletion.py",
     "gunicorn.conf.py",
     ".pre-commit-config.yaml",
+    ".commitlintrc.mjs",
+    "release-please-config.json",
+    ".release-please-manifest.json",
+    "CHANGELOG.md",
+    "sonar-project.properties",
 ]
 # Each optional path and the answers under which it exists.
 OPTIONAL = {
     ".github/workflows/ci.yml": lambda answers: answers["ci"] == "github",
     ".github/dependabot.yml": lambda answers: answers["ci"] == "github",
+    ".github/workflows/release-please.yml": lambda answers: answers["ci"] == "github",
     "errorlog/models.py": lambda answers: answers["use_error_log"],
     "errorlog/migrations/0001_initial.py": lambda answers: answers["use_error_log"],
     "Dockerfile": lambda answers: answers["use_docker"],

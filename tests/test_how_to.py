@@ -127,13 +127,20 @@ def test_checks_before_a_pull_request_are_what_ci_runs(services, name):
     section = readme.split("## Checks before a pull request", 1)[1]
     block = COMMAND_BLOCK.search(section).group(1)
     workflow = yaml.safe_load((service.path / ".github/workflows/ci.yml").read_text())
+    # What a developer runs: the tests job's uv commands (not its apt-get,
+    # nor the coverage paths rewritten for SonarQube Cloud).
     ci_commands = [
         line.strip()
-        for job in workflow["jobs"].values()
-        for step in job["steps"]
+        for step in workflow["jobs"]["test"]["steps"]
         if "run" in step
         for line in step["run"].splitlines()
-        if line.strip()
+        if line.strip().startswith("uv ")
+    ]
+    [pre_commit] = [
+        step["run"]
+        for step in workflow["jobs"]["pre-commit"]["steps"]
+        if "pre-commit" in step.get("run", "")
     ]
 
+    assert pre_commit.split(" --show-diff")[0] in section
     assert block.splitlines() == ci_commands

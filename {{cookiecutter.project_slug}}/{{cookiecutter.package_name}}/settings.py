@@ -67,7 +67,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 with (BASE_DIR / "pyproject.toml").open("rb") as file:
     _pyproject = tomllib.load(file)
 SERVICE_NAME = _pyproject["tool"]["service"]["name"]
-SERVICE_VERSION = env.str("SERVICE_VERSION", default=_pyproject["project"]["version"])
+# The version release-please writes; /readiness reads the same line.
+SERVICE_VERSION = _pyproject["project"]["version"]
 
 INSTALLED_APPS = [
 {%- if cookiecutter.use_admin_sso %}

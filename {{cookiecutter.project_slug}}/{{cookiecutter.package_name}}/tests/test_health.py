@@ -27,6 +27,16 @@ def test_readiness_is_ok_when_the_database_answers(client):
     assert "release" in body
 
 
+@pytest.mark.django_db
+def test_service_info_and_readiness_report_the_version_release_please_writes(
+    client, graphql
+):
+    readiness = client.get("/readiness").json()["version"]
+    info = graphql("{ serviceInfo { version } }").json()["data"]["serviceInfo"]
+
+    assert readiness == info["version"] == VERSION
+
+
 def test_readiness_is_503_when_the_database_is_unreachable(run_django, tmp_path):
     unreachable = tmp_path / "missing-directory" / "db.sqlite3"
     result = run_django(
