@@ -25,6 +25,7 @@ from django.dispatch import receiver
 from django.utils.functional import cached_property
 from helusers.authz import UserAuthorization
 from helusers.jwt import JWT
+from helusers.models import OIDCBackChannelLogoutEvent
 from helusers.oidc import accepted_audience
 from helusers.user_utils import (
     convert_to_uuid,
@@ -84,24 +85,28 @@ def verify(token):
     if verified is None:
         verified = _verify_signature_and_claims(token)
         verified_tokens.add(token, verified)
-    try:
-        verified.jwt.validate_session()
-    except Exception as error:
-        raise TokenRefused(str(error) or type(error).__name__) from error
-    return dict(verified.jwt.claims)
+    # helusers' own rule for a session the issuer ended (back-channel logout).
+    if OIDCBackChannelLogoutEvent.objects.is_session_terminated_for_token(verified):
+        raise TokenRefused("Session has been terminated.")
+    return dict(verified.claims)
 
 
 class Verified(NamedTuple):
-    """A token that passed every check but the session's, and what it relied on."""
+    """The claims of a token that passed every check but the session's, and
+    what that relied on. Not the token itself."""
 
-    jwt: JWT
+    claims: dict
     kid: str | None  # the key id its header names
     key_set: dict  # the issuer's key set it was verified with
     until: float  # when it expires or passes TOKEN_AUTH_MAX_AGE (epoch seconds)
 
+    @property
+    def issuer(self):
+        return self.claims["iss"]
+
     def still_holds(self):
         return time.time() < self.until and (
-            issuer_keys(self.jwt.issuer).get(self.kid) is self.key_set
+            issuer_keys(self.issuer).get(self.kid) is self.key_set
         )
 
 
@@ -134,7 +139,7 @@ def _verify_signature_and_claims(token):
     if time.time() > oldest_accepted:
         raise TokenRefused("the token was issued more than TOKEN_AUTH_MAX_AGE ago")
     until = min(float(jwt.claims["exp"]), float(oldest_accepted))
-    return Verified(jwt, kid, key_set, until)
+    return Verified(jwt.claims, kid, key_set, until)
 
 
 class VerifiedTokens:
