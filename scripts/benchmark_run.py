@@ -78,16 +78,6 @@ def bodies_for(scenario):
     return [json.dumps({"query": scenario["query"], "variables": v}) for v in variables]
 
 
-def process_cpu_seconds(pid, children=False):
-    """A process's user and system CPU time so far; with `children`, that of
-    its children that have ended too."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])
-    if children:
-        ticks += int(fields[13]) + int(fields[14])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def database_server_pid(database_url):
     """The PostgreSQL postmaster behind `database_url`, which must run here:
     the parent of the backend that answers a new connection."""
@@ -96,30 +86,29 @@ def database_server_pid(database_url):
     with psycopg.connect(database_url) as connection:
         backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
     try:
-        stat = Path(f"/proc/{backend}/stat").read_text()
+        return int(production_server.stat_fields(backend)[1])
     except OSError:
         sys.exit(
             f"The database server of {database_url} does not run on this machine "
             "(or as another user): its CPU time cannot be read."
         )
-    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def database_cpu_seconds(postmaster):
     """All the CPU time the database server has used so far: the postmaster,
     the backends that ended, and those still running (one per connection, the
     background writers)."""
-    return process_cpu_seconds(postmaster, children=True) + sum(
-        process_cpu_seconds(directory.name)
-        for directory, _ in production_server.children(postmaster)
-    )
+    own = production_server.stat_fields(postmaster)
+    return production_server.cpu_seconds(
+        own, ended_children=True
+    ) + production_server.children_cpu_seconds(postmaster)
 
 
 def wrk(server, url, script, duration, connections, postmaster):
     """Drive `url` with wrk; its figures and the CPU time the requests cost."""
 
     def cpu_now():
-        service = production_server.workers_cpu_seconds(server.pid)
+        service = production_server.children_cpu_seconds(server.pid)
         database = database_cpu_seconds(postmaster) if postmaster else 0.0
         return service, database
 

@@ -45,16 +45,16 @@ def send(url, case, token):
 
 def cpu_ms_per_request(url, case, token, master_pid):
     """The worker's CPU time per request of `case`, in ms, and its last answer."""
-    started = production_server.workers_cpu_seconds(master_pid)
+    started = production_server.children_cpu_seconds(master_pid)
     rounds = 0
     while rounds < MIN_ROUNDS or (
         rounds < MAX_ROUNDS
-        and production_server.workers_cpu_seconds(master_pid) - started < CPU_PER_CLASS
+        and production_server.children_cpu_seconds(master_pid) - started < CPU_PER_CLASS
     ):
         answer = send(url, case, token)
         rounds += 1
     time.sleep(0.05)  # the last request's accounting reaches /proc
-    spent = production_server.workers_cpu_seconds(master_pid) - started
+    spent = production_server.children_cpu_seconds(master_pid) - started
     return spent / rounds * 1000, answer
 
 

@@ -114,12 +114,17 @@ def stop(process):
     process.wait(timeout=30)
 
 
+def stat_fields(pid):
+    """The fields of /proc/<pid>/stat after the command name, from the state on."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def children(parent_pid):
     """The /proc directory and the fields of /proc/<pid>/stat of each child
     of `parent_pid` (gunicorn's workers, PostgreSQL's backends)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = stat_fields(stat.parent.name)
         except (OSError, IndexError):
             continue  # a process that ended meanwhile
         if int(fields[1]) == parent_pid:
@@ -140,11 +145,20 @@ def worker_memory_mb(master_pid, field):
     return found
 
 
-def workers_cpu_seconds(master_pid):
-    """The CPU time (user and system) the workers have used so far, together.
+def cpu_seconds(fields, ended_children=False):
+    """The CPU time (user and system) of a process by its stat `fields`; with
+    `ended_children`, that of its children that have ended too."""
+    ticks = int(fields[11]) + int(fields[12])
+    if ended_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds(parent_pid):
+    """The CPU time the children of `parent_pid` (gunicorn's workers,
+    PostgreSQL's backends) have used so far, together.
 
     Unlike requests per second, it does not count the time the machine gave
     to other programs, which on a shared machine moves from run to run.
     """
-    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in children(master_pid))
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_seconds(fields) for _, fields in children(parent_pid))
