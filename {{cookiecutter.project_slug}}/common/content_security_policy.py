@@ -10,6 +10,7 @@ when the settings change (tests). Any other response is django-csp's own
 work, as the library documents it.
 """
 
+import functools
 import http
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
@@ -36,28 +37,29 @@ RESPONSE_OVERRIDES = frozenset(
 )
 DEBUG_PAGES = (http.HTTPStatus.INTERNAL_SERVER_ERROR, http.HTTPStatus.NOT_FOUND)
 
-_site_wide = []  # (header, policy, excluded path prefixes), once built
 
-
+@functools.cache
 def site_wide_policies():
-    """The headers django-csp sets on a response that changes nothing."""
-    if not _site_wide:
-        for header, setting, report_only in (
-            (HEADER, "CONTENT_SECURITY_POLICY", False),
-            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
-        ):
-            policy = build_policy(report_only=report_only)
-            configured = getattr(settings, setting, None) or {}
-            excluded = tuple(configured.get("EXCLUDE_URL_PREFIXES") or ())
-            if policy:
-                _site_wide.append((header, policy, excluded))
-    return _site_wide
+    """The (header, policy, excluded path prefixes) django-csp sets on a
+    response that changes nothing; built whole, so that a thread never sees
+    a half-built list."""
+    policies = []
+    for header, setting, report_only in (
+        (HEADER, "CONTENT_SECURITY_POLICY", False),
+        (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+    ):
+        policy = build_policy(report_only=report_only)
+        configured = getattr(settings, setting, None) or {}
+        excluded = tuple(configured.get("EXCLUDE_URL_PREFIXES") or ())
+        if policy:
+            policies.append((header, policy, excluded))
+    return tuple(policies)
 
 
 @receiver(setting_changed)
 def _forget_site_wide_policies(setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
-        _site_wide.clear()
+        site_wide_policies.cache_clear()
 
 
 class CSPMiddleware(UpstreamCSPMiddleware):
