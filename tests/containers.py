@@ -8,13 +8,16 @@ use copied to /usr/local. Builds never pull; package downloads inside a build
 get the host's CA bundle as a build-time mount only.
 """
 
+import contextlib
 import fcntl
 import re
 import shutil
 import socket
 import subprocess
+import time
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from bake import find_python, run
@@ -133,7 +136,7 @@ def build_python_image(scratch, version):
     build(scratch, work, f"docker.io/library/python:{version}-slim-bookworm")
 
 
-def build_service_image(scratch, service_dir, target, tag):
+def build_service_image(scratch, service_dir, target, tag, *options):
     uv_config = scratch / "uv-build.toml"
     uv_config.write_text("native-tls = true\n")  # uv trusts the mounted bundle
     build(
@@ -144,6 +147,7 @@ def build_service_image(scratch, service_dir, target, tag):
         f"--volume={CA_BUNDLE}:{CA_BUNDLE}:ro",
         f"--volume={uv_config}:/etc/uv/uv.toml:ro",
         f"--target={target}",
+        *options,
     )
 
 
@@ -173,3 +177,105 @@ def build_base_images(scratch, dockerfile):
         python_image = f"docker.io/library/python:{python_version}-slim-bookworm"
         if podman(scratch, "image", "exists", python_image, check=False).returncode:
             build_python_image(scratch, python_version)
+
+
+# The service's own test issuer (its conftest), printing its URL and a token.
+ISSUER = """
+import sys, conftest
+issuer = conftest.Issuer()
+print(issuer.url, issuer.token(sub="7d4c2f1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f"), flush=True)
+sys.stdin.read()
+"""
+
+
+@contextlib.contextmanager
+def service_issuer(service):
+    """The service's loopback OpenID Connect issuer, run in its environment:
+    (url, a token for the user 7d4c2f1e-...)."""
+    process = subprocess.Popen(
+        [service.venv / "python", "-c", ISSUER],
+        cwd=service.path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url, token = process.stdout.readline().split()
+        yield url, token
+    finally:
+        process.kill()
+        process.wait()
+
+
+def fresh_database(service, server_url, url):
+    """Drop and create the database of `url` on the PostgreSQL server of
+    `server_url`, with the service's own psycopg."""
+    script = (
+        "import psycopg, sys\n"
+        "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
+        "    c.execute(f'DROP DATABASE IF EXISTS {sys.argv[2]} WITH (FORCE)')\n"
+        "    c.execute(f'CREATE DATABASE {sys.argv[2]}')\n"
+    )
+    name = urlsplit(url).path.lstrip("/")
+    service.run("python", "-c", script, server_url, name)
+    return url
+
+
+class Container:
+    """A production container, run as the platform runs it: read-only, a
+    random uid in group 0, no HOME; on the host's network at `port`."""
+
+    def __init__(self, scratch, image, port, env):
+        self.scratch, self.port, self.url = scratch, port, f"http://127.0.0.1:{port}"
+        options = [f"--env={key}={value}" for key, value in env.items()]
+        self.id = podman(
+            scratch,
+            "run",
+            "--detach",
+            "--network=host",
+            "--read-only",
+            "--user=1000680000:0",
+            "--unsetenv=HOME",
+            *options,
+            f"--env=PORT={port}",
+            image,
+        ).stdout.strip()
+
+    def wait_ready(self, timeout=180, poll=0.5):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/readiness", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(poll)
+        raise AssertionError(f"not ready in {timeout} s:\n{self.logs()}")
+
+    def logs(self):
+        result = podman(self.scratch, "logs", self.id)
+        return result.stdout + result.stderr
+
+    def remove(self):
+        podman(self.scratch, "rm", "--force", "--time=0", self.id, check=False)
+
+
+def production_env(issuer_url, database):
+    return {
+        "DATABASE_URL": database,
+        "APPLY_MIGRATIONS": "1",
+        "SECRET_KEY": "x9!vQ2#mZ7@pL4$kR8%tN1^wB6&yC3*dF5(hJ0)gS-eU+aI=oE_rT",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "TOKEN_AUTH_AUTHSERVER_URL": issuer_url,
+        "TOKEN_AUTH_ACCEPTED_AUDIENCE": "test-service",
+        "WEB_CONCURRENCY": "1",
+    }
+
+
+def graphql(url, query, token=None):
+    headers = {"X-Forwarded-Proto": "https"}  # as the platform's router sends
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return requests.post(
+        f"{url}/graphql", json={"query": query}, headers=headers, timeout=10
+    )

@@ -11,6 +11,7 @@ skip: .ci/run installs it.
 
 import json
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -19,14 +20,17 @@ import pytest
 import requests
 import yaml
 from conftest import combination_params, database_url
-from containers import build_base_images, build_service_image, free_port, podman
-
-ISSUER = """
-import sys, conftest
-issuer = conftest.Issuer()
-print(issuer.url, issuer.token(sub="7d4c2f1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f"), flush=True)
-sys.stdin.read()
-"""
+from containers import (
+    Container,
+    build_base_images,
+    build_service_image,
+    free_port,
+    fresh_database,
+    graphql,
+    podman,
+    production_env,
+    service_issuer,
+)
 
 
 @pytest.fixture(scope="session")
@@ -37,86 +41,26 @@ def scratch(tmp_path_factory):
 @pytest.fixture
 def issuer(services, name):
     """The service's own test issuer, in its environment: (url, token)."""
-    process = subprocess.Popen(
-        [services(name).venv / "python", "-c", ISSUER],
-        cwd=services(name).path,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    url, token = process.stdout.readline().split()
-    yield url, token
-    process.kill()
-    process.wait()
+    with service_issuer(services(name)) as url_and_token:
+        yield url_and_token
 
 
 def create_database(service, server_url, name):
-    url = database_url(server_url, name)
-    script = (
-        "import psycopg, sys\n"
-        "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
-        "    c.execute(f'DROP DATABASE IF EXISTS {sys.argv[2]} WITH (FORCE)')\n"
-        "    c.execute(f'CREATE DATABASE {sys.argv[2]}')\n"
+    """A fresh, empty database on the server: its URL."""
+    return fresh_database(service, server_url, database_url(server_url, name))
+
+
+def assert_admin_styles_served(url):
+    """The admin's stylesheet by its content-named URL, compressed: no router needed."""
+    https = {"X-Forwarded-Proto": "https"}
+    page = requests.get(f"{url}/admin/login/", headers=https, timeout=10)
+    [css] = re.findall(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', page.text)
+    sheet = requests.get(
+        url + css, headers={**https, "Accept-Encoding": "gzip"}, timeout=10
     )
-    service.run("python", "-c", script, server_url, url.rsplit("/", 1)[1])
-    return url
-
-
-class Container:
-    def __init__(self, scratch, image, port, env):
-        self.scratch, self.port, self.url = scratch, port, f"http://127.0.0.1:{port}"
-        options = [f"--env={key}={value}" for key, value in env.items()]
-        self.id = podman(
-            scratch,
-            "run",
-            "--detach",
-            "--network=host",
-            "--read-only",
-            "--user=1000680000:0",
-            "--unsetenv=HOME",
-            *options,
-            f"--env=PORT={port}",
-            image,
-        ).stdout.strip()
-
-    def wait_ready(self, timeout=180):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/readiness", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"not ready in {timeout} s:\n{self.logs()}")
-
-    def logs(self):
-        result = podman(self.scratch, "logs", self.id)
-        return result.stdout + result.stderr
-
-    def remove(self):
-        podman(self.scratch, "rm", "--force", "--time=0", self.id, check=False)
-
-
-def production_env(issuer_url, database):
-    return {
-        "DATABASE_URL": database,
-        "APPLY_MIGRATIONS": "1",
-        "SECRET_KEY": "x9!vQ2#mZ7@pL4$kR8%tN1^wB6&yC3*dF5(hJ0)gS-eU+aI=oE_rT",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "TOKEN_AUTH_AUTHSERVER_URL": issuer_url,
-        "TOKEN_AUTH_ACCEPTED_AUDIENCE": "test-service",
-        "WEB_CONCURRENCY": "1",
-    }
-
-
-def graphql(url, query, token=None):
-    headers = {"X-Forwarded-Proto": "https"}  # as the platform's router sends
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return requests.post(
-        f"{url}/graphql", json={"query": query}, headers=headers, timeout=10
-    )
+    assert sheet.status_code == 200
+    assert sheet.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in sheet.headers["Cache-Control"]
 
 
 def request_in_flight(url):
@@ -171,6 +115,7 @@ def test_production_image_runs_as_the_platform_runs_it(
         assert info["data"]["serviceInfo"]["name"]
         me = graphql(first.url, "{ me { uuid } }", token).json()
         assert me == {"data": {"me": {"uuid": "7d4c2f1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f"}}}
+        assert_admin_styles_served(first.url)
 
         client, rest = request_in_flight(first.url)
         podman(scratch, "kill", "--signal=TERM", first.id)
@@ -193,29 +138,111 @@ def test_production_image_runs_as_the_platform_runs_it(
             replica.remove()
 
 
-@pytest.mark.parametrize("name", combination_params("default", apart="-image"))
-def test_development_image_runs_the_test_suite(services, name, scratch, postgres_url):
-    service = services(name)
-    build_base_images(scratch, service.path / "Dockerfile")
-    image = f"localhost/{name}:development"
-    build_service_image(scratch, service.path, "development", image)
+def compose_app(service):
+    """compose.yaml's `app` service, with its defaults for the shell's variables."""
     compose = yaml.safe_load((service.path / "compose.yaml").read_text())
+    app = compose["services"]["app"]
+    app["user"] = re.sub(r"\$\{\w+:-(\w+)\}", r"\1", app["user"])
+    return app
+
+
+def working_copy(service, destination, owner):
+    """A copy of the service, owned by the developer that compose runs as."""
+    shutil.copytree(
+        service.path, destination, ignore=shutil.ignore_patterns(".venv", "*.sqlite3")
+    )
+    subprocess.run(["chown", "-R", owner, destination], check=True)
+    return destination
+
+
+def layers(scratch, image):
+    listing = podman(scratch, "image", "inspect", "--format={{.RootFS.Layers}}", image)
+    return listing.stdout.strip("[]\n").split()
+
+
+@pytest.mark.parametrize("name", combination_params("default", apart="-image"))
+def test_development_container_works_as_compose_runs_it(
+    services, name, scratch, postgres_url, tmp_path
+):
+    """`docker compose run --rm app pytest` passes, `docker compose up` reloads
+    on an edit, and an edit does not install the packages again."""
+    service = services(name)
+    app = compose_app(service)
+    assert app["build"]["target"] == "development"
+    [volume] = app["volumes"]
+    source, target = volume.split(":")
+    assert source == "."
+    copy = working_copy(service, tmp_path / "working-copy", app["user"])
+    build_base_images(scratch, copy / "Dockerfile")
+    image = f"localhost/{name}:development"
+    build_service_image(scratch, copy, "development", image)
     env = {  # compose.yaml's, with this run's database server
-        **compose["services"]["app"]["environment"],
+        **app["environment"],
         "DATABASE_URL": create_database(service, postgres_url, f"devimage_{name}"),
     }
+    as_compose_runs_it = [
+        "--network=host",
+        f"--user={app['user']}",
+        f"--volume={copy}:{target}",
+        *(f"--env={key}={value}" for key, value in env.items()),
+    ]
 
-    result = podman(
+    tests = podman(
         scratch,
         "run",
         "--rm",
-        "--network=host",
-        *(f"--env={key}={value}" for key, value in env.items()),
+        *as_compose_runs_it,
         image,
         "pytest",  # as the service README says: docker compose run --rm app pytest
         timeout=900,
         check=False,
     )
+    assert tests.returncode == 0, tests.stdout[-5000:] + tests.stderr[-3000:]
+    assert " passed" in tests.stdout
 
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-    assert " passed" in result.stdout
+    port = free_port()  # compose publishes 8000; the host network needs a free one
+    server = podman(
+        scratch,
+        "run",
+        "--detach",
+        *as_compose_runs_it,
+        image,
+        "python",
+        "manage.py",
+        "runserver",
+        f"0.0.0.0:{port}",
+    ).stdout.strip()
+    url = f"http://127.0.0.1:{port}"
+    [settings] = copy.glob("*/settings.py")
+    try:
+        assert served_name(url, "Example Service") == "Example Service"
+        with settings.open("a") as edit:
+            edit.write('SERVICE_NAME = "Edited live"\n')
+        assert served_name(url, "Edited live") == "Edited live"
+    finally:
+        logs = podman(scratch, "logs", server).stderr
+        podman(scratch, "rm", "--force", "--time=0", server, check=False)
+    assert "changed, reloading" in logs, logs
+
+    # The edited copy builds again from the cached packages: only the source differs.
+    edited = f"localhost/{name}:development-edited"
+    build_service_image(scratch, copy, "development", edited)
+    before, after = layers(scratch, image), layers(scratch, edited)
+    assert len(before) == len(after)
+    assert before[:-1] == after[:-1]
+    assert before[-1] != after[-1]
+
+
+def served_name(url, expected, timeout=90):
+    """serviceInfo's name once the server answers it with `expected`, or the last."""
+    deadline, name = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            name = graphql(url, "{ serviceInfo { name } }").json()["data"]
+            name = name["serviceInfo"]["name"]
+        except (requests.RequestException, ValueError, KeyError, TypeError):
+            pass
+        if name == expected:
+            break
+        time.sleep(0.5)
+    return name
