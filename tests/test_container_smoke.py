@@ -165,7 +165,8 @@ def test_development_container_works_as_compose_runs_it(
     services, name, scratch, postgres_url, tmp_path
 ):
     """`docker compose run --rm app pytest` passes, `docker compose up` reloads
-    on an edit, and an edit does not install the packages again."""
+    on an edit, files the container makes are the developer's, and an edit does
+    not install the packages again."""
     service = services(name)
     app = compose_app(service)
     assert app["build"]["target"] == "development"
@@ -223,6 +224,21 @@ def test_development_container_works_as_compose_runs_it(
         logs = podman(scratch, "logs", server).stderr
         podman(scratch, "rm", "--force", "--time=0", server, check=False)
     assert "changed, reloading" in logs, logs
+
+    # What the container writes in the working copy is the developer's.
+    podman(
+        scratch,
+        "run",
+        "--rm",
+        *as_compose_runs_it,
+        image,
+        "python",
+        "manage.py",
+        "startapp",
+        "bikes",
+    )
+    made = copy / "bikes" / "apps.py"
+    assert f"{made.stat().st_uid}:{made.stat().st_gid}" == app["user"]
 
     # The edited copy builds again from the cached packages: only the source differs.
     edited = f"localhost/{name}:development-edited"
