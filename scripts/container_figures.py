@@ -36,6 +36,7 @@ from containers import (  # noqa: E402
     graphql,
     podman,
     production_env,
+    python_image_name,
     service_issuer,
 )
 
@@ -95,20 +96,16 @@ def memory_after_requests(scratch, image, env, token):
             int(directory.name) for directory, _ in production_server.children(master)
         ]
         rss = {
-            "master": process_kb(master, "status", "VmRSS") / 1024,
+            "master": production_server.memory_kb(master, "VmRSS") / 1024,
             "workers": production_server.worker_memory_mb(master, "VmRSS"),
         }
-        pss = sum(process_kb(pid, "smaps_rollup", "Pss") for pid in [master, *workers])
+        pss = sum(
+            production_server.memory_kb(pid, "Pss", "smaps_rollup")
+            for pid in [master, *workers]
+        )
         return rss, pss / 1024
     finally:
         container.remove()
-
-
-def process_kb(pid, file, field):
-    for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    raise LookupError(f"{field} not in /proc/{pid}/{file}")
 
 
 def main():
@@ -125,9 +122,9 @@ def main():
         build_base_images(scratch, path / "Dockerfile")
         image = "localhost/figures:production"
         cold, unchanged, edited = build_figures(scratch, service, image)
-        python_image = f"docker.io/library/python:{base_images(path / 'Dockerfile')[1]}"
+        python_version = base_images(path / "Dockerfile")[1]
         size = image_mb(scratch, image)
-        base = image_mb(scratch, f"{python_image}-slim-bookworm")
+        base = image_mb(scratch, python_image_name(python_version))
 
         database = database_url(options.database_url, "container_figures")
         with service_issuer(service) as (issuer_url, token):

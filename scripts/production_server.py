@@ -131,17 +131,23 @@ def children(parent_pid):
             yield stat.parent, fields
 
 
+def memory_kb(pid, field, file="status"):
+    """A memory field of /proc/<pid>/<file> in kB: VmRSS or VmHWM of status,
+    Pss of smaps_rollup."""
+    for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise LookupError(f"{field} not in /proc/{pid}/{file}")
+
+
 def worker_memory_mb(master_pid, field):
     """A /proc status field (VmRSS now, VmHWM at its peak) of each worker, in MB."""
     found = []
     for directory, _ in children(master_pid):
         try:
-            status = (directory / "status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith(f"{field}:"):
-                found.append(int(line.split()[1]) / 1024)
+            found.append(memory_kb(directory.name, field) / 1024)
+        except (OSError, LookupError):
+            continue  # a worker that ended meanwhile
     return found
 
 

@@ -62,6 +62,11 @@ def build(scratch, context, tag, *options):
     podman(scratch, "build", "--quiet", "--pull=never", *options, "-t", tag, context)
 
 
+def python_image_name(version):
+    """The Python base image the Dockerfile names, for a Python version."""
+    return f"docker.io/library/python:{version}-slim-bookworm"
+
+
 def base_images(dockerfile):
     """The uv version and the Python image name of a Dockerfile."""
     text = dockerfile.read_text()
@@ -133,7 +138,7 @@ def build_python_image(scratch, version):
         f"FROM {minbase}\nCOPY python/ /usr/local/\n"
         "RUN ldconfig && ln -sf python3 /usr/local/bin/python\nENV LANG=C.UTF-8\n"
     )
-    build(scratch, work, f"docker.io/library/python:{version}-slim-bookworm")
+    build(scratch, work, python_image_name(version))
 
 
 def build_service_image(scratch, service_dir, target, tag, *options):
@@ -174,7 +179,7 @@ def build_base_images(scratch, dockerfile):
             != 0
         ):
             build_uv_image(scratch, uv_version)
-        python_image = f"docker.io/library/python:{python_version}-slim-bookworm"
+        python_image = python_image_name(python_version)
         if podman(scratch, "image", "exists", python_image, check=False).returncode:
             build_python_image(scratch, python_version)
 
