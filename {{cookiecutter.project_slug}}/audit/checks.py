@@ -7,14 +7,11 @@ from auditlog.registry import auditlog
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
-from graphene import relay
-from graphene.relay.node import NodeField
-from graphene_django import DjangoObjectType
-from graphql import GraphQLInterfaceType, GraphQLUnionType, get_named_type
+from graphql import GraphQLObjectType
 
-from common.root_fields import root_fields
+from .access import AccessLogged, NotPersonalData, django_types
 
-from .access import AccessLogged, AccessLoggedConnectionField
+MARKS = (AccessLogged, NotPersonalData)
 
 
 def project_models():
@@ -50,62 +47,39 @@ def check_every_model_is_audited(app_configs, **kwargs):
     ]
 
 
-def model_types(schema, compiled_field):
-    """The DjangoObjectTypes a field can return, through lists and connections."""
-    named = get_named_type(compiled_field.type)
-    if isinstance(named, (GraphQLInterfaceType, GraphQLUnionType)):
-        served = schema.graphql_schema.get_possible_types(named)
-    else:
-        served = [named]
-    found = []
-    for graphql_type in served:
-        graphene_type = getattr(graphql_type, "graphene_type", None)
-        if isinstance(graphene_type, type) and issubclass(
-            graphene_type, relay.Connection
-        ):
-            graphene_type = graphene_type._meta.node
-        if isinstance(graphene_type, type) and issubclass(
-            graphene_type, DjangoObjectType
-        ):
-            found.append(graphene_type)
-    return found
-
-
-def records_access(root_field, types):
-    field = root_field.field
-    if getattr(field, "not_personal_data", False):
-        return True
-    if isinstance(field, AccessLoggedConnectionField):
-        return True
-    if isinstance(field, NodeField):  # reads through each type's get_node
-        return all(issubclass(t, AccessLogged) for t in types)
-    resolver = field.resolver or getattr(
-        root_field.root, f"resolve_{root_field.name}", None
-    )
-    return getattr(resolver, "logs_access", False)
+def fields_returning(schema):
+    """Each field of the served schema, as "Type.field", with the
+    DjangoObjectTypes it can return, where it returns any."""
+    for type_name, served in sorted(schema.type_map.items()):
+        if type_name.startswith("__") or not isinstance(served, GraphQLObjectType):
+            continue
+        for field_name, field in served.fields.items():
+            found = django_types(schema, field.type)
+            if found:
+                yield f"{type_name}.{field_name}", found
 
 
 @checks.register()
 def check_every_read_is_recorded(app_configs, **kwargs):
-    """A root query field that returns model objects must record who read them."""
-    schema = graphene_django.settings.graphene_settings.SCHEMA
+    """A field that returns model objects records who read them, unless their
+    type says they identify no one."""
+    schema = graphene_django.settings.graphene_settings.SCHEMA.graphql_schema
     errors = []
-    for root_field in root_fields(schema):
-        if root_field.root is not schema.query:
+    for label, types in fields_returning(schema):
+        unmarked = [t for t in types if not issubclass(t, MARKS)]
+        if not unmarked:
             continue
-        types = model_types(schema, root_field.compiled)
-        if types and not records_access(root_field, types):
-            names = ", ".join(sorted({t._meta.model._meta.label for t in types}))
-            errors.append(
-                checks.Error(
-                    f"{root_field.label} returns {names} objects but records no "
-                    "ACCESS entry for them.",
-                    hint=f"Decorate resolve_{root_field.name} with @logs_access, "
-                    "make a connection an AccessLoggedConnectionField, or give a "
-                    "node type the AccessLogged mixin (all from audit.access); if "
-                    "the objects say nothing about a person, wrap the field in "
-                    "not_personal_data(...) instead.",
-                    id="audit.E002",
-                )
+        names = ", ".join(
+            sorted(f"{t._meta.name} ({t._meta.model._meta.label})" for t in unmarked)
+        )
+        errors.append(
+            checks.Error(
+                f"{label} returns objects of {names} without recording who read them.",
+                hint="Give the type the AccessLogged mixin (from audit.access), "
+                "so that every read of its objects writes an ACCESS entry; if "
+                "its objects say nothing about a person, the NotPersonalData "
+                "mixin instead.",
+                id="audit.E002",
             )
+        )
     return errors

@@ -6,7 +6,7 @@ foreign key of the user's entries is emptied, so a user without an e-mail
 leaves no name behind. Here, in one transaction:
 
 - exactly one DELETE entry for the user is written before the row goes, with
-  the user's last field values in `changes` and who they were in
+  the row's last field values (read under a lock) in `changes` and who they were in
   `additional_data["deleted_user"]` (uuid, username, e-mail);
 - the delete itself does not write a second DELETE entry for the user;
 - entries written during the delete (for objects that cascade with the user,
@@ -23,6 +23,8 @@ from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
+from .updates import RowDeleted
 
 _being_deleted = ContextVar("users_being_deleted", default=frozenset())
 
@@ -50,18 +52,26 @@ def delete_user(user):
     """Delete `user` and everything that cascades with it; keep the audit trail.
 
     The actor of the DELETE entry is whoever the current request belongs to:
-    the user themself for `deleteMe`, a staff member in the admin.
+    the user themself for `deleteMe`, a staff member in the admin. The row is
+    locked first, so the entry holds the values the delete removes, whoever
+    wrote them last; RowDeleted when it is gone already (deleted meanwhile).
+    `user` itself keeps its primary key: saving it later raises RowDeleted
+    too, rather than inserting it again.
     """
+    manager = type(user)._base_manager
     with transaction.atomic():
+        current = manager.select_for_update().filter(pk=user.pk).first()
+        if current is None:
+            raise RowDeleted(f"The user {user.pk} was deleted already.")
         LogEntry.objects.log_create(
-            user,
+            current,
             force_log=True,
             action=LogEntry.Action.DELETE,
-            changes=model_instance_diff(user, None),
-            additional_data={"deleted_user": identity(user)},
+            changes=model_instance_diff(current, None),
+            additional_data={"deleted_user": identity(current)},
         )
-        token = _being_deleted.set(_being_deleted.get() | {user.pk})
+        token = _being_deleted.set(_being_deleted.get() | {current.pk})
         try:
-            user.delete()
+            current.delete()
         finally:
             _being_deleted.reset(token)

@@ -51,6 +51,11 @@ class AccountDeactivatedError(CodedError):
     default_message = _("This account has been deactivated.")
 
 
+class AccountDeletedError(CodedError):
+    code = "ACCOUNT_DELETED_ERROR"
+    default_message = _("This account has been deleted.")
+
+
 class PermissionDeniedError(CodedError):
     code = "PERMISSION_DENIED_ERROR"
     default_message = _("You do not have permission to do this.")
@@ -66,6 +71,25 @@ class ValidationError(CodedError):
     default_message = _("The input is not valid.")
 
 
+def causes(exception):
+    """`exception` and the exceptions it was raised from or during, in turn."""
+    seen = set()
+    while exception is not None and id(exception) not in seen:
+        seen.add(id(exception))
+        yield exception
+        exception = exception.__cause__ or exception.__context__
+
+
+def database_unavailable(exception):
+    """Whether `exception` comes from a database that cannot be reached (or
+    that gave up on this request: a lock timeout, a deadlock): worth a retry,
+    not the client's fault."""
+    return any(
+        isinstance(cause, (OperationalError, InterfaceError, ServiceUnavailableError))
+        for cause in causes(exception)
+    )
+
+
 def token_error(failure):
     """The API error for a token that failed verification with `failure`.
 
@@ -74,12 +98,11 @@ def token_error(failure):
     up because the database is unreachable is not the client's fault: it is
     told to try again, not that its token is bad.
     """
-    while failure is not None:
-        if isinstance(failure, AccountDeactivated):
+    if database_unavailable(failure):
+        return ServiceUnavailableError()
+    for cause in causes(failure):
+        if isinstance(cause, AccountDeactivated):
             return AccountDeactivatedError()
-        if isinstance(failure, jwt.ExpiredSignatureError):
+        if isinstance(cause, jwt.ExpiredSignatureError):
             return AuthenticationExpiredError()
-        if isinstance(failure, (OperationalError, InterfaceError)):
-            return ServiceUnavailableError()
-        failure = failure.__cause__ or failure.__context__
     return AuthenticationError()

@@ -23,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from common.clipping import clip
 
+from .errors import database_unavailable
 from .issuer import IssuerUnavailable
 from .tokens import (
     AccountDeactivated,
@@ -71,7 +72,8 @@ def authenticate(request, token):
         logger.info("Token refused: %s", clip(error, 300))
     except Exception as error:  # the user could not be stored: refuse, and say why
         request.auth_error = error
-        logger.exception("Token verified, but its user could not be stored")
+        if not database_unavailable(error):  # which the view reports, once
+            logger.exception("Token verified, but its user could not be stored")
     else:
         set_user(request, user)
         request.user_auth = TokenAuthorization(user, claims)

@@ -1,23 +1,47 @@
-"""Cutting what a client chose down to a size that logs and records can keep.
+"""Making what a client chose into something logs and records can keep.
 
 A token's claims, an alias, an operation name or a value that fails
 validation may be as long as the request allows. Whatever the service writes
 about them - a log line, a record of a failure - is cut here, with a visible
 mark, so that one request writes a bounded amount.
+
+They may also hold characters that PostgreSQL refuses to store (SQLite takes
+them): NUL, in text and in JSON, and lone surrogates, which are not UTF-8.
+Records replace those with U+FFFD, so that they are kept rather than lost
+with the request that tried to write them.
 """
 
 import json
+import re
 from functools import partial
 
 MARK = "...[cut]"
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 
 
 def clip(text, limit):
-    """`text` if it has at most `limit` characters, else its start and MARK."""
-    text = str(text)
+    """`text` if it has at most `limit` characters, else its start and MARK;
+    storable (below) either way."""
+    text = UNSTORABLE.sub(REPLACEMENT, str(text))
     if len(text) <= limit:
         return text
     return text[: max(limit - len(MARK), 0)] + MARK
+
+
+def storable(value):
+    """`value` (text, or JSON: dicts, lists, strings...) with the characters
+    PostgreSQL refuses replaced by U+FFFD."""
+    return _map_strings(value, partial(UNSTORABLE.sub, REPLACEMENT))
+
+
+def make_text_storable(sender, instance, **kwargs):
+    """pre_save receiver for a model of records: every text and JSON value made
+    storable. Connected for the audit log's and the error log's entries."""
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(value, (str, dict, list)):
+            setattr(instance, field.attname, storable(value))
 
 
 def json_size(value):

@@ -61,7 +61,7 @@ def record_failed_mutations(request, document, operation, result):
     failed = {}  # field name: its errors, in the order of the response
     names = root_field_names(document, operation)
     for error in result.errors or ():
-        if error.path:  # else refused before execution: nothing was tried
+        if getattr(error, "path", None):  # else nothing was tried, or it all failed
             alias = str(error.path[0])
             failed.setdefault(names.get(alias, alias), []).append(error)
     fields = list(failed.items())

@@ -13,6 +13,8 @@ entry for the user it returns, with the user as the actor. A model added to
 the user's `serialize_fields` is read here too: record it the same way.
 """
 
+from contextlib import suppress
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
@@ -24,16 +26,16 @@ from rest_framework.response import Response
 
 from audit.access import log_access
 from audit.deletion import delete_user
+from audit.updates import RowDeleted
 from authentication.issuer import IssuerUnavailable
 from authentication.tokens import (
     TokenAuthorization,
     TokenRefused,
     bearer_token,
-    subject_uuid,
+    existing_user,
     verify,
 )
 
-from .models import User
 
 
 def the_user_itself(user):
@@ -45,9 +47,11 @@ def delete_user_data(user, dry_run):
     """Delete the user through the one deletion path, which keeps the audit trail.
 
     A dry run deletes too: the API view then rolls the transaction back, so
-    it proves that the real delete would succeed.
+    it proves that the real delete would succeed. An account deleted meanwhile
+    is gone, as asked.
     """
-    delete_user(user)
+    with suppress(RowDeleted):
+        delete_user(user)
 
 
 class IssuerDown(APIException):
@@ -65,14 +69,13 @@ class ExistingUserTokenAuthentication(BaseAuthentication):
             return None
         try:
             claims = verify(token)
+            user = existing_user(claims) or AnonymousUser()
         except IssuerUnavailable as error:
             raise IssuerDown() from error
         except TokenRefused as error:
             raise AuthenticationFailed(
                 _("The authentication token is not valid.")
             ) from error
-        user = User.objects.filter(uuid=subject_uuid(claims)).first()
-        user = user or AnonymousUser()
         return user, TokenAuthorization(user, claims)
 
     def authenticate_header(self, request):

@@ -8,24 +8,24 @@ from helsinki_gdpr.models import SerializableMixin
 {%- endif %}
 from helusers.models import AbstractUser
 
-from audit.updates import RemembersLoadedValues
+from audit.updates import ExactUpdateEntries
 
 
 {%- if cookiecutter.use_gdpr_api %}
 
 
-class User(AbstractUser, RemembersLoadedValues, SerializableMixin):
+class User(AbstractUser, ExactUpdateEntries, SerializableMixin):
 {%- else %}
 
 
-class User(AbstractUser, RemembersLoadedValues):
+class User(AbstractUser, ExactUpdateEntries):
 {%- endif %}
     """A person known to the service, identified by the `uuid` of their token.
 
     helusers creates the row on the first authenticated request and keeps the
     names and e-mail in step with the identity provider's claims. The service
-    owns only `preferred_language`. Its audited updates are diffed against
-    the values it was loaded with (audit/updates.py).
+    owns only `preferred_language`. Each update's audit entry holds exactly
+    what that write replaced (audit/updates.py).
     """
 
     class Language(models.TextChoices):

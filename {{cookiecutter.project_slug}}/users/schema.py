@@ -1,15 +1,18 @@
 """The API of the signed-in user: `me`, `node`, `updateMe` and `deleteMe`."""
 
 import graphene
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from graphene import relay
 from graphene.utils.str_converters import to_camel_case
 from graphene_django import DjangoObjectType
 
-from audit.access import AccessLogged, logs_access
+from audit.access import AccessLogged
 from audit.deletion import delete_user
-from authentication.errors import ValidationError
+from audit.updates import RowDeleted
+from authentication.errors import AccountDeletedError, ValidationError
 from authentication.graphql import Node
+from authentication.middleware import set_user
 
 from .models import User
 
@@ -32,7 +35,6 @@ class Query(graphene.ObjectType):
     node = Node.Field()
 
     @staticmethod
-    @logs_access
     def resolve_me(root, info):
         return info.context.user
 
@@ -52,15 +54,20 @@ class UpdateMe(relay.ClientIDMutation):
     def mutate_and_get_payload(cls, root, info, **changes):
         user = info.context.user
         changes.pop("client_mutation_id", None)
+        before = {field: getattr(user, field) for field in changes}
         for field, value in changes.items():
             setattr(user, field, value)
         unchanged = [f.name for f in User._meta.fields if f.name not in changes]
         try:
             user.full_clean(exclude=unchanged)
         except DjangoValidationError as error:
-            user.refresh_from_db(fields=list(changes))
+            for field, value in before.items():  # as the rest of the document saw it
+                setattr(user, field, value)
             raise ValidationError(validation_message(error)) from error
-        user.save(update_fields=list(changes))
+        try:
+            user.save(update_fields=list(changes))
+        except RowDeleted as error:  # by deleteMe, the admin or another request
+            raise AccountDeletedError() from error
         return UpdateMe(user=user)
 
 
@@ -83,7 +90,12 @@ class DeleteMe(relay.ClientIDMutation):
 
     @classmethod
     def mutate_and_get_payload(cls, root, info, **input):
-        delete_user(info.context.user)
+        try:
+            delete_user(info.context.user)
+        except RowDeleted as error:
+            raise AccountDeletedError() from error
+        # Signed out: the rest of the document cannot act as the account.
+        set_user(info.context, AnonymousUser())
         return DeleteMe(ok=True)
 
 

@@ -7,9 +7,10 @@ the document, and runs only once the cheaper steps before it have passed:
    validating cost about the same per token, whatever the document says);
 2. `shape_errors`: every fragment spread names a fragment that exists,
    fragments are named once, never spread themselves and are not nested
-   more than FRAGMENT_NESTING_LIMIT deep, depth and aliases are within
-   their limits (each fragment is measured once, however often it
-   is spread), and the schema is not introspected unless that is enabled;
+   more than FRAGMENT_NESTING_LIMIT deep, depth, aliases and a mutation's
+   root fields are within their limits (each fragment is measured once,
+   however often it is spread), and the schema is not introspected unless
+   that is enabled;
 3. graphql-core's own rules, with the budget of the field-merging rule cut
    down: its work grows with the square of the fields that share a name, and
    the library's default budget lets one document take over a second.
@@ -29,6 +30,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     OperationDefinitionNode,
+    OperationType,
     parse,
     specified_rules,
     validate,
@@ -72,6 +74,7 @@ def prepare(schema, query):
         settings.GRAPHQL_MAX_TOKENS,
         settings.GRAPHQL_QUERY_DEPTH_LIMIT,
         settings.GRAPHQL_MAX_ALIASES,
+        settings.GRAPHQL_MAX_MUTATION_FIELDS,
         settings.ENABLE_GRAPHQL_INTROSPECTION,
     )
     build = valid_document
@@ -84,13 +87,17 @@ def prepare(schema, query):
 
 
 @lru_cache(maxsize=128)
-def valid_document(schema, query, tokens, depth, aliases, introspection):
+def valid_document(schema, query, tokens, depth, aliases, mutations, introspection):
     try:
         document = parse(query, max_lexical_tokens=tokens)
     except GraphQLError as error:
         raise Refused([with_code(error, PARSE_FAILED)]) from None
     errors = shape_errors(
-        document, depth_limit=depth, alias_limit=aliases, introspection=introspection
+        document,
+        depth_limit=depth,
+        alias_limit=aliases,
+        mutation_limit=mutations,
+        introspection=introspection,
     ) or validate(
         schema,
         document,
@@ -116,7 +123,9 @@ class Definition:
     `depth` counts the fields with a selection set nested in one another, as
     graphene counted it: leaves and introspection do not count. `aliases`
     counts the aliased fields; `spreads` the fragments it spreads, each with
-    the depth where it does so and whether that depth counts.
+    the depth where it does so and whether that depth counts. `top_fields`
+    counts the fields at its top level, inline fragments included, and
+    `top_spreads` names the fragments spread there.
     """
 
     def __init__(self, node, errors, introspection):
@@ -124,16 +133,21 @@ class Definition:
         self.depth = 0
         self.aliases = 0
         self.spreads = []
-        pending = [(node.selection_set, 0, True)]
+        self.top_fields = 0
+        self.top_spreads = []
+        pending = [(node.selection_set, 0, True, True)]
         while pending:
-            selection_set, depth, counted = pending.pop()
+            selection_set, depth, counted, top = pending.pop()
             for selection in selection_set.selections:
                 if isinstance(selection, FragmentSpreadNode):
                     self.spreads.append((selection.name.value, depth, counted))
+                    if top:
+                        self.top_spreads.append(selection.name.value)
                     continue
                 inner_depth, inner_counted = depth, counted
                 if isinstance(selection, FieldNode):
                     name = selection.name.value
+                    self.top_fields += top
                     self.aliases += selection.alias is not None
                     if name in INTROSPECTION_FIELDS and not introspection:
                         errors.append(
@@ -147,13 +161,15 @@ class Definition:
                         inner_depth = depth + inner_counted
                         self.depth = max(self.depth, inner_depth)
                 if selection.selection_set is not None:
+                    inner_top = top and not isinstance(selection, FieldNode)
                     pending.append(
-                        (selection.selection_set, inner_depth, inner_counted)
+                        (selection.selection_set, inner_depth, inner_counted, inner_top)
                     )
 
 
-def shape_errors(document, *, depth_limit, alias_limit, introspection):
-    """Errors of fragments, depth, aliases and introspection, in linear time."""
+def shape_errors(document, *, depth_limit, alias_limit, mutation_limit, introspection):
+    """Errors of fragments, depth, aliases, mutation fields and introspection,
+    in linear time."""
     errors = []
     fragments = {}
     operations = []
@@ -198,7 +214,30 @@ def shape_errors(document, *, depth_limit, alias_limit, introspection):
                     operation.node,
                 )
             )
+        is_mutation = operation.node.operation == OperationType.MUTATION
+        if is_mutation and top_fields(operation, fragments, {}, mutation_limit) > (
+            mutation_limit
+        ):
+            errors.append(
+                GraphQLError(
+                    f"The mutation has more than {mutation_limit} root fields "
+                    "(a fragment's count each time it is spread).",
+                    operation.node,
+                )
+            )
     return errors
+
+
+def top_fields(definition, fragments, counts, limit):
+    """The fields at a definition's top level, with those of the fragments
+    spread there, counted up to just above `limit`. `counts` keeps each
+    fragment's, so that each is counted once."""
+    total = definition.top_fields
+    for name in definition.top_spreads:
+        if name not in counts:
+            counts[name] = top_fields(fragments[name], fragments, counts, limit)
+        total = min(total + counts[name], limit + 1)
+    return total
 
 
 def fragment_totals(fragments, errors, alias_limit):

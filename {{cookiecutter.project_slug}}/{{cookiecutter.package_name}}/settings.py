@@ -234,6 +234,10 @@ GRAPHQL_MAX_TOKENS = number(
 GRAPHQL_MAX_ALIASES = number(
     "GRAPHQL_MAX_ALIASES", default=200, minimum=1, maximum=10_000, whole=True
 )
+# Each mutation field writes (and is audited): a document runs at most this many.
+GRAPHQL_MAX_MUTATION_FIELDS = number(
+    "GRAPHQL_MAX_MUTATION_FIELDS", default=10, minimum=1, maximum=1_000, whole=True
+)
 
 # Browsers on other origins that may call the API.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

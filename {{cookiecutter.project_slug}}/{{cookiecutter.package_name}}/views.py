@@ -20,8 +20,15 @@ from graphql import (
     get_operation_ast,
 )
 
+from audit.access import record_again, record_reads_of_personal_data
 from authentication.csrf import csrf_failure, unless_posted_drop_session_user
-from authentication.errors import BAD_USER_INPUT, CodedError, with_code
+from authentication.errors import (
+    BAD_USER_INPUT,
+    CodedError,
+    ServiceUnavailableError,
+    database_unavailable,
+    with_code,
+)
 from common.clipping import clip
 {%- if cookiecutter.use_error_log %}
 from errorlog.recording import record_failed_mutations
@@ -37,6 +44,9 @@ GRAPHIQL_SOURCES = [SELF, "https://cdn.jsdelivr.net"]
 # POST bodies the endpoint reads. An HTML form can send none of them, so a
 # page on another site cannot post a document in a visitor's name.
 POST_CONTENT_TYPES = ("application/json", "application/graphql")
+# What a client is told to wait before it tries again while the database is
+# unreachable: about as long as PostgreSQL takes to restart.
+RETRY_AFTER_SECONDS = 5
 
 
 def refused(status, message):
@@ -118,15 +128,37 @@ class ServiceGraphQLView(GraphQLView):
     - Every refusal carries a code in `extensions.code`: the HTTP status's
       name (BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE...) for the request, the
       codes in authentication/errors.py for the document.
-    - A mutation document that fails, with any error, rolls back all it wrote.
-    - An exception that is not a GraphQL error (a bug, a database failure)
-      is logged in full and answered with a fixed message and the code
-      INTERNAL_SERVER_ERROR: its text never reaches the client.
+    - A mutation document that fails, with any error, rolls back all it wrote
+      (but the ACCESS entries of the data it still returns).
+    - An exception that is not a GraphQL error (a bug) is answered with a
+      fixed message and the code INTERNAL_SERVER_ERROR: its text never
+      reaches the client. However many fields fail so, the request logs
+      one error with their count and the first one's traceback.
+    - While the database cannot be reached, the answer is 503 with
+      SERVICE_UNAVAILABLE_ERROR and Retry-After, queries and mutations
+      alike, and one warning line: clients and proxies try again, and the
+      outage shows as 5xx.
     """
 
     def dispatch(self, request, *args, **kwargs):
-        unless_posted_drop_session_user(request)
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            unless_posted_drop_session_user(request)
+            response = super().dispatch(request, *args, **kwargs)
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            report_database_unavailable(request, [error])
+            response = HttpResponse(
+                json.dumps({"errors": [ServiceUnavailableError().formatted]}),
+                content_type="application/json",
+            )
+        status = getattr(request, "graphql_status", None)
+        if status is not None:
+            response.status_code = status
+            response._has_been_logged = True  # by report(): not again by Django
+        if status == HTTPStatus.SERVICE_UNAVAILABLE:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     def parse_body(self, request):
         """The request's parameters, once it has passed every check before them."""
@@ -202,6 +234,7 @@ class ServiceGraphQLView(GraphQLView):
                 f"{settings.GRAPHQL_MAX_DOCUMENT_LENGTH} characters.",
             )
         schema = self.schema.graphql_schema
+        record_reads_of_personal_data(schema)
         document, errors = prepare(schema, query)
         if errors:
             return ExecutionResult(data=None, errors=errors)
@@ -227,14 +260,24 @@ class ServiceGraphQLView(GraphQLView):
                 # mutations report theirs by graphene-django's flag.
                 with transaction.atomic():
                     result = execute(schema, document, **options)
-                    if result.errors or getattr(request, MUTATION_ERRORS_FLAG, False):
+                    failed = result.errors or getattr(
+                        request, MUTATION_ERRORS_FLAG, False
+                    )
+                    if failed:
                         transaction.set_rollback(True)
+                if failed and result.data:
+                    record_again(request)  # the data goes out all the same
             else:
                 result = execute(schema, document, **options)
-        except Exception as error:
-            return ExecutionResult(errors=[error])
+        except Exception as error:  # the transaction could not begin or end
+            result = ExecutionResult(errors=[error])
+        report(request, result.errors or ())
         for error in result.errors or ():
-            if error.path is None and not (error.extensions or {}).get("code"):
+            if (
+                isinstance(error, GraphQLError)
+                and error.path is None
+                and not (error.extensions or {}).get("code")
+            ):
                 with_code(error, BAD_USER_INPUT)  # an operation name or variables
 {%- if cookiecutter.use_error_log %}
         if is_mutation:
@@ -260,20 +303,69 @@ class ServiceGraphQLView(GraphQLView):
         if isinstance(error, HttpError):  # a request refused by the view
             code = HTTPStatus(error.response.status_code).name
             return {"message": error.message, "extensions": {"code": code}}
-        original = getattr(error, "original_error", None)
-        if isinstance(error, GraphQLError) and (
-            original is None or isinstance(original, GraphQLError)
-        ):
+        if database_unavailable(cause(error)):
+            formatted = ServiceUnavailableError().formatted
+        elif not is_unexpected(error):
             formatted = error.formatted
             if not settings.ENABLE_GRAPHQL_INTROSPECTION:
                 formatted["message"] = SUGGESTION.sub("", formatted["message"])
             # It may repeat what the client sent (an invalid value), at length.
             formatted["message"] = clip(formatted["message"], MAX_MESSAGE_LENGTH)
             return formatted
-        logger.error("Unexpected error in GraphQL", exc_info=original or error)
-        formatted = CodedError().formatted
+        else:
+            formatted = CodedError().formatted
         if isinstance(error, GraphQLError):
             formatted.update(
                 locations=error.formatted.get("locations"), path=error.path
             )
         return formatted
+
+
+def cause(error):
+    """What a resolver raised behind a GraphQL error, or the error itself."""
+    return getattr(error, "original_error", None) or error
+
+
+def is_unexpected(error):
+    """An error that is not one of the API's own GraphQL errors: a bug."""
+    original = cause(error)
+    return not isinstance(original, GraphQLError)
+
+
+def report(request, errors):
+    """Log the failures of one request once, however many fields failed, and
+    answer 503 for an unreachable database, 500 for a bug that left no data."""
+    unavailable, unexpected = [], []
+    for error in errors:
+        if database_unavailable(cause(error)):
+            unavailable.append(error)
+        elif is_unexpected(error):
+            unexpected.append(error)
+    if unavailable:
+        report_database_unavailable(request, unavailable)
+    if any(getattr(e, "path", None) is None for e in unexpected):
+        request.__dict__.setdefault("graphql_status", HTTPStatus.INTERNAL_SERVER_ERROR)
+    if unexpected:
+        first = cause(unexpected[0])
+        logger.error(
+            "Unexpected error in GraphQL (%d in this request; the first one's "
+            "traceback follows): %s",
+            len(unexpected),
+            clip(f"{type(first).__name__}: {first}", 300),
+            exc_info=first,
+        )
+
+
+def report_database_unavailable(request, errors):
+    """One warning line: the database, not the service, is failing."""
+    if getattr(request, "graphql_status", None) == HTTPStatus.SERVICE_UNAVAILABLE:
+        return  # reported already
+    request.graphql_status = HTTPStatus.SERVICE_UNAVAILABLE
+    first = next(
+        (c for c in map(cause, errors) if not isinstance(c, GraphQLError)), None
+    )
+    logger.warning(
+        "The database is unavailable; answered 503 (%d errors in this request)%s",
+        len(errors),
+        f": {clip(first, 300)}" if first is not None else "",
+    )

@@ -1,4 +1,5 @@
-"""Reads are recorded as ACCESS entries, one per object, written in bulk."""
+"""Reads are recorded as ACCESS entries, one per object, written in bulk,
+whichever field returns the objects."""
 
 import uuid
 
@@ -173,3 +174,45 @@ def test_an_object_read_many_times_in_one_request_is_recorded_once(signed_in):
 
     assert len(response.json()["data"]) == 201
     assert access_entries().count() - before == 1
+
+
+def test_a_mutation_payload_is_a_read(signed_in):
+    user, read = signed_in
+    before = access_entries().count()
+
+    response = read(
+        "mutation { updateMe(input: {}) { user { uuid email firstName } } }"
+    )
+
+    assert response.json()["data"]["updateMe"]["user"]["email"] == user.email
+    [entry] = access_entries().order_by("pk")[before:]
+    assert entry.object_pk == str(user.pk)
+    assert entry.actor == user
+
+
+@READ_URLS
+def test_a_field_of_another_type_is_a_read(signed_in):
+    user, read = signed_in
+    before = access_entries().count()
+
+    response = read("{ friendship { friend { uuid } } }", path="/graphql-reading")
+
+    assert response.json()["data"]["friendship"]["friend"]["uuid"] == str(user.uuid)
+    assert access_entries().count() == before + 1
+
+
+def test_a_failed_mutation_still_records_the_data_it_returns(signed_in):
+    """The document is rolled back, entries and all; what it returns is not."""
+    user, read = signed_in
+    before = access_entries().count()
+    fine = 'updateMe(input: {preferredLanguage: "sv"}) { user { email } }'
+    refused = 'updateMe(input: {preferredLanguage: "xx"}) { user { email } }'
+
+    response = read("mutation { fine: " + fine + " refused: " + refused + " }")
+
+    body = response.json()
+    assert body["data"]["fine"]["user"]["email"] == user.email
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert User.objects.get(pk=user.pk).preferred_language == "fi"  # rolled back
+    [entry] = access_entries().order_by("pk")[before:]
+    assert entry.object_pk == str(user.pk)

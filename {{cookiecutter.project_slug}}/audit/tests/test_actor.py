@@ -53,12 +53,13 @@ def test_first_login_entry_does_not_freeze_the_actor(graphql, issuer):
 
     assert "errors" not in response.json()
     user = User.objects.get(uuid=subject)
-    create, update = entries_about(user)
+    create, update, access = entries_about(user)
     assert create.action == LogEntry.Action.CREATE
     assert create.actor is None  # nobody was signed in yet when the row was made
     assert update.action == LogEntry.Action.UPDATE
-    assert update.actor == user
-    assert create.cid == update.cid == "first-1"
+    assert access.action == LogEntry.Action.ACCESS  # the payload's user
+    assert update.actor == access.actor == user
+    assert create.cid == update.cid == access.cid == "first-1"
 
 
 @pytest.mark.urls("audit.tests.urls")

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
-from audit.access import AccessLoggedConnectionField, logs_access, not_personal_data
+from audit.access import NotPersonalData
 from audit.tests.urls import AnyUserNode  # an AccessLogged node type
 from authentication.graphql import Node
 from users.models import User
@@ -40,7 +40,7 @@ def test_excluded_model_passes_the_check(untracked_user_model, settings):
 
 
 class PlainUserNode(DjangoObjectType):
-    """A node type without the AccessLogged mixin."""
+    """A type of users with neither mark."""
 
     class Meta:
         model = User
@@ -49,87 +49,101 @@ class PlainUserNode(DjangoObjectType):
         skip_registry = True
 
 
-def all_users(root, info):
-    return User.objects.all()
+class NotPersonalUserNode(NotPersonalData, DjangoObjectType):
+    """Users marked as identifying no one (say, a count's worth of them)."""
+
+    class Meta:
+        model = User
+        fields = ("uuid",)
+        skip_registry = True
 
 
-class UnrecordedList(Query):
-    user_list = graphene.List(AnyUserNode, resolver=all_users)
+class Friendship(graphene.ObjectType):
+    """A plain type with a field that returns a user."""
+
+    friend = graphene.Field(PlainUserNode)
 
 
-class RecordedList(Query):
-    user_list = graphene.List(AnyUserNode)
-
-    @staticmethod
-    @logs_access
-    def resolve_user_list(root, info):
-        return User.objects.all()
+class UnmarkedList(Query):
+    user_list = graphene.List(PlainUserNode)
 
 
-class NotPersonalList(Query):
-    user_list = not_personal_data(graphene.List(AnyUserNode, resolver=all_users))
+class UnmarkedConnection(Query):
+    user_list = DjangoConnectionField(PlainUserNode)
 
 
-class UnrecordedConnection(Query):
-    user_list = DjangoConnectionField(AnyUserNode)
-
-
-class RecordedConnection(Query):
-    user_list = AccessLoggedConnectionField(AnyUserNode)
-
-
-class UnrecordedNode(Query):
+class UnmarkedNode(Query):
     user_node = Node.Field(PlainUserNode)
 
 
-class RecordedNode(Query):
-    user_node = Node.Field(AnyUserNode)
+class UnmarkedNested(Query):
+    friendship = graphene.Field(Friendship)
 
 
-def use_schema(settings, query):
-    settings.GRAPHENE = {
-        **settings.GRAPHENE,
-        "SCHEMA": f"{__name__}.{query.__name__}_schema",
-    }
+class UnmarkedPayload(graphene.Mutation):
+    user = graphene.Field(PlainUserNode)
+
+    def mutate(root, info):
+        return UnmarkedPayload(user=info.context.user)
+
+
+class UnmarkedMutation(Mutation):
+    befriend = UnmarkedPayload.Field()
+
+
+class MarkedList(Query):
+    user_list = graphene.List(AnyUserNode)
+
+
+class NotPersonalList(Query):
+    user_list = graphene.List(NotPersonalUserNode)
+
+
+class MarkedConnection(Query):
+    user_list = DjangoConnectionField(AnyUserNode)
+
+
+def use_schema(settings, name):
+    settings.GRAPHENE = {**settings.GRAPHENE, "SCHEMA": f"{__name__}.{name}"}
 
 
 # graphene_django imports the schema by its dotted path: one module name each.
-for query in (
-    UnrecordedList,
-    RecordedList,
-    NotPersonalList,
-    UnrecordedConnection,
-    RecordedConnection,
-    UnrecordedNode,
-    RecordedNode,
-):
-    globals()[f"{query.__name__}_schema"] = graphene.Schema(
-        query=query, mutation=Mutation
-    )
+SCHEMAS = {
+    "UnmarkedList": (UnmarkedList, Mutation),
+    "UnmarkedConnection": (UnmarkedConnection, Mutation),
+    "UnmarkedNode": (UnmarkedNode, Mutation),
+    "UnmarkedNested": (UnmarkedNested, Mutation),
+    "UnmarkedMutation": (Query, UnmarkedMutation),
+    "MarkedList": (MarkedList, Mutation),
+    "NotPersonalList": (NotPersonalList, Mutation),
+    "MarkedConnection": (MarkedConnection, Mutation),
+}
+for name, (query, mutation) in SCHEMAS.items():
+    globals()[name] = graphene.Schema(query=query, mutation=mutation)
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
+    ("name", "field"),
     [
-        (UnrecordedList, "UnrecordedList.userList"),
-        (UnrecordedConnection, "UnrecordedConnection.userList"),
-        (UnrecordedNode, "UnrecordedNode.userNode"),
+        ("UnmarkedList", "UnmarkedList.userList"),
+        ("UnmarkedConnection", "PlainUserNodeEdge.node"),
+        ("UnmarkedNode", "UnmarkedNode.userNode"),
+        ("UnmarkedNested", "Friendship.friend"),
+        ("UnmarkedMutation", "UnmarkedPayload.user"),
     ],
 )
-def test_a_read_of_model_objects_without_access_logging_fails_the_check(
-    settings, query, field
+def test_a_field_returning_unmarked_model_objects_fails_the_check(
+    settings, name, field
 ):
-    use_schema(settings, query)
-    expected = rf"audit\.E002.*{field} returns users\.User objects but records no"
+    use_schema(settings, name)
+    expected = rf"audit\.E002.*{field} returns objects of PlainUserNode \(users\.User\)"
     with pytest.raises(SystemCheckError, match=expected) as failure:
         call_command("check")
-    assert "@logs_access" in str(failure.value)
-    assert "not_personal_data" in str(failure.value)
+    assert "AccessLogged" in str(failure.value)
+    assert "NotPersonalData" in str(failure.value)
 
 
-@pytest.mark.parametrize(
-    "query", [RecordedList, NotPersonalList, RecordedConnection, RecordedNode]
-)
-def test_recorded_or_marked_reads_pass_the_check(settings, query):
-    use_schema(settings, query)
+@pytest.mark.parametrize("name", ["MarkedList", "NotPersonalList", "MarkedConnection"])
+def test_marked_types_pass_the_check(settings, name):
+    use_schema(settings, name)
     call_command("check", fail_level="WARNING")

@@ -81,9 +81,11 @@ def test_new_entries_are_written_unsent_with_their_request_id(graphql, issuer):
     assert [entry.action for entry in entries] == [
         LogEntry.Action.CREATE,  # the first sign-in
         LogEntry.Action.UPDATE,
-        LogEntry.Action.ACCESS,  # written in bulk
+        LogEntry.Action.ACCESS,  # the user in updateMe's payload
+        LogEntry.Action.ACCESS,  # me
     ]
-    for entry, request_id in zip(entries, ["ship-0", "ship-0", "read"], strict=True):
+    request_ids = ["ship-0", "ship-0", "ship-0", "read"]
+    for entry, request_id in zip(entries, request_ids, strict=True):
         assert entry.additional_data["is_sent"] is False
         assert entry.additional_data["request_id"] == request_id
         assert entry.cid == request_id
@@ -139,7 +141,12 @@ def test_a_deleted_account_is_still_named_by_its_uuid(graphql, issuer, store):
         for doc in store.documents
     }
     # Signing in creates the user before anyone is signed in: no actor there.
-    assert actors == {"CREATE": None, "UPDATE": subject, "DELETE": subject}
+    assert actors == {
+        "CREATE": None,
+        "UPDATE": subject,
+        "ACCESS": subject,
+        "DELETE": subject,
+    }
 
 
 @pytest.mark.parametrize("fault", ["down", "unavailable", "hang"])

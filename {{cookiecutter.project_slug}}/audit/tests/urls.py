@@ -3,17 +3,17 @@
 - a view that authenticates a user by itself, standing for a DRF view with
   helusers' ApiTokenAuthentication or any view that sets request.user on its
   own, after the middleware has run;
-- a GraphQL schema that reads many users at once, through each of the
-  access-logging tools.
+- a GraphQL schema that reads many users at once, as a list and as a
+  connection, and one through a field of a plain type.
 """
 
 import graphene
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
-from graphene_django import DjangoObjectType
+from graphene_django import DjangoConnectionField, DjangoObjectType
 
-from audit.access import AccessLogged, AccessLoggedConnectionField, logs_access
+from audit.access import AccessLogged
 from authentication.graphql import Node
 from users.models import User
 
@@ -40,14 +40,24 @@ class AnyUserNode(AccessLogged, DjangoObjectType):
         skip_registry = True
 
 
+class Friendship(graphene.ObjectType):
+    """Not a model's type: its field returns a user all the same."""
+
+    friend = graphene.Field(AnyUserNode)
+
+
 class ReadingQuery(Query):
-    users = AccessLoggedConnectionField(AnyUserNode)
+    users = DjangoConnectionField(AnyUserNode)
     user_list = graphene.List(AnyUserNode)
+    friendship = graphene.Field(Friendship)
 
     @staticmethod
-    @logs_access
     def resolve_user_list(root, info):
         return User.objects.order_by("pk")
+
+    @staticmethod
+    def resolve_friendship(root, info):
+        return Friendship(friend=info.context.user)
 
 
 reading_schema = graphene.Schema(query=ReadingQuery, mutation=Mutation)

@@ -6,11 +6,15 @@ used, and are remembered, and see them refused at once.
 """
 
 import time
+import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from helusers.models import OIDCBackChannelLogoutEvent
 
 from authentication.tokens import verified_tokens
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +98,25 @@ def test_a_remembered_token_is_refused_once_its_session_ends(graphql, issuer):
 
     assert not accepted(graphql, token)
     assert accepted(graphql, issuer.token(sid="session-2"))
+
+
+def test_the_session_is_checked_in_the_query_that_reads_the_user(graphql, issuer):
+    token = issuer.token(sid="session-1")
+    assert accepted(graphql, token)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert accepted(graphql, token)
+
+    logout_table = OIDCBackChannelLogoutEvent._meta.db_table
+    [read] = [q["sql"] for q in captured.captured_queries if logout_table in q["sql"]]
+    assert '"users_user"' in read  # one query for both
+
+
+def test_an_ended_session_creates_no_account(graphql, issuer):
+    OIDCBackChannelLogoutEvent.objects.create(iss=issuer.url, sid="session-1")
+
+    assert not accepted(graphql, issuer.token(sub=str(uuid.uuid4()), sid="session-1"))
+    assert not User.objects.exists()
 
 
 def test_only_as_many_tokens_as_the_setting_allows_are_remembered(

@@ -168,6 +168,7 @@ def entry_sizes():
 
 def test_many_aliases_of_one_field_make_one_bounded_entry(graphql, issuer, settings):
     settings.GRAPHQL_MAX_TOKENS = 100_000  # as many aliases as the service allows
+    settings.GRAPHQL_MAX_MUTATION_FIELDS = 1_000
     name = "Op" + "x" * 10_000
     field = ": deleteMe(input: {}) { ok }"
     fields = " ".join(f"a{n}" + field for n in range(200))
@@ -223,6 +224,20 @@ def test_token_derived_text_is_cut(graphql, issuer):
     assert message["code"] == "AUTHENTICATION_ERROR"
     assert "...[cut]" in message["auth_error"]
     assert max(entry_sizes()) <= 4096
+
+
+@pytest.mark.parametrize("character", ["\x00", "\ud800"], ids=["nul", "surrogate"])
+def test_text_postgresql_refuses_is_recorded_replaced(graphql, issuer, character):
+    claims = issuer.claims(iss=f"https://evil{character}.example")
+    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": issuer.kid})
+
+    response = graphql(UPDATE_ME, {"language": "sv"}, token=unsigned)
+
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "AUTHENTICATION_ERROR"
+    message = only_entry()
+    assert "evil\ufffd.example" in message["auth_error"]
 
 
 def test_a_long_invalid_value_is_cut_in_the_answer_and_the_record(graphql, issuer):

@@ -208,7 +208,7 @@ def test_a_query_is_access_logged_in_the_persons_name(client, issuer, provider, 
     response = gdpr(client, "get", person.uuid, token, X_Request_ID="gdpr-read-1")
 
     assert response.status_code == 200
-    [entry] = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    [entry] = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, cid="gdpr-read-1")
     assert (entry.object_pk, entry.actor, entry.cid) == (
         str(person.pk),
         person,
