@@ -1,4 +1,5 @@
-"""System checks for the audit log: every model tracked, every read recorded."""
+"""System checks for the audit log: every model tracked, its updates recorded
+exactly, every read recorded."""
 
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.core import checks
 from graphql import GraphQLObjectType
 
 from .access import AccessLogged, NotPersonalData, django_types
+from .updates import ExactUpdateEntries
 
 MARKS = (AccessLogged, NotPersonalData)
 
@@ -44,6 +46,23 @@ def check_every_model_is_audited(app_configs, **kwargs):
         )
         for model in project_models()
         if not auditlog.contains(model) and not is_excluded(model)
+    ]
+
+
+@checks.register()
+def check_every_update_is_exact(app_configs, **kwargs):
+    """A tracked project model records what each update replaced (updates.py)."""
+    return [
+        checks.Error(
+            f"{model._meta.label} is tracked by the audit log, but its UPDATE "
+            "entries may hold values that another request wrote.",
+            hint="Inherit audit.updates.ExactUpdateEntries in the model: "
+            "class Station(ExactUpdateEntries, models.Model).",
+            obj=model,
+            id="audit.E003",
+        )
+        for model in project_models()
+        if auditlog.contains(model) and not issubclass(model, ExactUpdateEntries)
     ]
 
 

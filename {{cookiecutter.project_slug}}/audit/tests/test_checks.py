@@ -1,6 +1,7 @@
 import graphene
 import pytest
 from auditlog.registry import auditlog
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from graphene_django import DjangoConnectionField, DjangoObjectType
@@ -27,6 +28,16 @@ def test_every_project_model_is_tracked():
 
 def test_untracked_project_model_fails_the_check(untracked_user_model):
     with pytest.raises(SystemCheckError, match=r"audit\.E001.*users\.User is neither"):
+        call_command("check")
+
+
+def test_a_tracked_model_without_exact_updates_fails_the_check(settings, monkeypatch):
+    # Django's auth app, as if it were the service's own: Group is tracked,
+    # and has no ExactUpdateEntries.
+    auth = apps.get_app_config("auth")
+    monkeypatch.setattr(auth, "path", str(settings.BASE_DIR / "auth"))
+
+    with pytest.raises(SystemCheckError, match=r"audit\.E003.*auth\.Group is"):
         call_command("check")
 
 

@@ -63,6 +63,17 @@ def test_unexpected_exception_is_reported(graphql, sentry):
     assert payload["environment"] == "test"
 
 
+@pytest.mark.urls("{{ cookiecutter.package_name }}.tests.urls")
+def test_many_failing_fields_are_one_event(graphql, sentry):
+    aliases = " ".join(f"b{number}: broken" for number in range(100))
+
+    graphql("{ " + aliases + " }", path="/graphql-broken")
+    flush()
+
+    [event] = sentry.items("event")
+    assert "100 in this request" in event.payload.json["logentry"]["formatted"]
+
+
 @pytest.mark.parametrize(
     "token",
     ["not-a-jwt", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."],
