@@ -249,10 +249,16 @@ def main():
 
     issuer = Issuer()
     subject = str(uuid.uuid4())
+    # The claims the City's providers send beside the identity: the session
+    # (helusers checks it against back-channel logouts on every request), how
+    # the person signed in and the level of assurance.
+    session = {"sid": str(uuid.uuid4()), "amr": ["suomi_fi"], "loa": "substantial"}
     tokens = {
         "subject": subject,
-        "valid": issuer.token(sub=subject, exp=int(time.time()) + 24 * 3600),
-        "expired": issuer.token(sub=subject, exp=1_600_000_000, iat=1_599_999_000),
+        "valid": issuer.token(sub=subject, exp=int(time.time()) + 24 * 3600, **session),
+        "expired": issuer.token(
+            sub=subject, exp=1_600_000_000, iat=1_599_999_000, **session
+        ),
     }
     env = {
         **os.environ,

@@ -5,12 +5,12 @@
 
 The service runs its production command (gunicorn, 2 workers x 4 threads,
 production defaults) on loopback. Every server thread first gets a
-connection of its own (bursts of `me` with a JWT), then the database stops:
-one such request and the two probes are sent while it is down; then it
-starts again and the same bursts are sent: each thread's first query after
-the restart finds its connection broken. Prints one JSON line: for each
-phase, how many requests were answered with the user's data, the other
-answers, and the probes' statuses.
+connection of its own (bursts of `me` and `updateMe` with a JWT), then the
+database stops: one read, one mutation and the two probes are sent while it
+is down; then it starts again and the same bursts are sent: each thread's
+first query after the restart finds its connection broken. Prints one JSON
+line: for each phase, how many requests were answered with the user's data
+(`ok`), the other answers, and the probes' statuses.
 """
 
 import argparse
@@ -27,15 +27,22 @@ import production_server
 import requests
 
 BURST = 32  # requests at once: more than the server has threads
-ME = {"query": "{ me { uuid } }"}
+UPDATE_ME = 'updateMe(input: {preferredLanguage: "sv"}) { user { uuid } }'
+# A read and a mutation, each with the root field that answers with the user.
+DOCUMENTS = [
+    ({"query": "{ me { uuid } }"}, "me"),
+    ({"query": "mutation { " + UPDATE_ME + " }"}, "updateMe"),
+]
 
 
-def outcome(url, token):
-    """'ok', or a short description of what else came back."""
+def outcome(url, token, number=0):
+    """'ok', or a short description of what else came back, for the read
+    (even `number`) or the mutation (odd)."""
+    document, field = DOCUMENTS[number % 2]
     try:
         response = requests.post(
             f"{url}/graphql",
-            json=ME,
+            json=document,
             headers={"Authorization": f"Bearer {token}"},
             timeout=30,
         )
@@ -47,10 +54,13 @@ def outcome(url, token):
         body = response.json()
     except ValueError:
         return f"{response.status_code} {response.headers.get('Content-Type')}"
-    if response.status_code == 200 and (body.get("data") or {}).get("me"):
+    if response.status_code == 200 and (body.get("data") or {}).get(field):
         return "ok"
     codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
-    return f"{response.status_code} {','.join(map(str, codes))}"
+    retry = f" Retry-After {response.headers['Retry-After']}" * (
+        "Retry-After" in response.headers
+    )
+    return f"{field} {response.status_code} {','.join(map(str, codes))}{retry}"
 
 
 def probe(url, path):
@@ -58,8 +68,9 @@ def probe(url, path):
 
 
 def burst(url, token, count=BURST):
+    """`count` requests at once, reads and mutations in turn."""
     with ThreadPoolExecutor(count) as pool:
-        return Counter(pool.map(lambda _: outcome(url, token), range(count)))
+        return Counter(pool.map(lambda n: outcome(url, token, n), range(count)))
 
 
 def main():
@@ -79,7 +90,7 @@ def main():
         outcome(url, token)  # signs the user in: the account exists from now on
         phases["before"] = burst(url, token) + burst(url, token)
         subprocess.run(shlex.split(arguments.stop_command), check=True)
-        phases["down"] = burst(url, token, 1)  # one thread's connection fails
+        phases["down"] = burst(url, token, 2)  # two threads' connections fail
         for path in ("/healthz", "/readiness"):
             phases["down"][f"{path} {probe(url, path)}"] = 1
         subprocess.run(shlex.split(arguments.start_command), check=True)

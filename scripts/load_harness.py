@@ -10,8 +10,10 @@ production command (gunicorn, threads) on 127.0.0.1, then runs three phases
 with bounded loops and checks, then prints a summary as JSON:
 
 1. load: users, each making sequential updateMe calls, all at once, with
-   readers beside them; no 5xx, and every call's LogEntry (found by its
-   X-Request-ID) has its own caller as actor;
+   readers beside them, and one more user whose clients (two tabs, a retry)
+   update at once; no 5xx, every call's LogEntry (found by its X-Request-ID)
+   has its own caller as actor, and the shared user's UPDATE entries, in
+   order, chain from its first language to the one in the database;
 2. issuer faults: readers keep going while the issuer hangs, then errors,
    then comes back, and it rotates its signing key meanwhile; every request
    ends within the issuer timeout + 1 s, tokens with the keys the service
@@ -39,6 +41,9 @@ import requests
 USERS = 8
 CALLS_PER_USER = 25
 READERS = 17  # with the 8 writers, 25 requests in flight
+SHARED_CLIENTS = 8  # of one more user, updating at once
+SHARED_CALLS = 12
+LANGUAGES = ("fi", "sv", "en")
 ISSUER_TIMEOUT = 1.0
 RSS_GROWTH_LIMIT_MB = 50
 UPDATE_ME = (
@@ -148,16 +153,33 @@ def load_phase(client, issuer):
             json_body={"query": UPDATE_ME, "variables": {"language": "xx"}},
         )
 
+    shared = str(uuid.uuid4())
+    client.post(
+        "load-shared", token=issuer.token(sub=shared), json_body={"query": READ}
+    )
+
+    def write_shared(number):
+        for step in range(SHARED_CALLS):
+            language = LANGUAGES[(number + step) % len(LANGUAGES)]
+            client.post(
+                "load-shared",
+                token=issuer.token(sub=shared),
+                json_body={"query": UPDATE_ME, "variables": {"language": language}},
+            )
+
     stop = threading.Event()
     readers = threading.Thread(
         target=run_readers, args=(client, "load-read", list(tokens.values()), stop)
     )
     readers.start()
-    with ThreadPoolExecutor(USERS) as pool:
-        list(pool.map(write, subjects))
+    with ThreadPoolExecutor(USERS + SHARED_CLIENTS) as pool:
+        done = [pool.submit(write, subject) for subject in subjects]
+        done += [pool.submit(write_shared, n) for n in range(SHARED_CLIENTS)]
+        for future in done:
+            future.result()
     stop.set()
     readers.join()
-    return subjects, expected
+    return subjects, expected, shared
 
 
 def fault_phase(client, issuer, server):
@@ -242,8 +264,9 @@ def check(summary, name, passed, detail):
     summary["checks"].append({"check": name, "passed": bool(passed), "detail": detail})
 
 
-def verify_database(summary, client, subjects, expected):
-    """Each successful call is in the audit log with its caller; failures left none."""
+def verify_database(summary, client, subjects, expected, shared):
+    """Each successful call is in the audit log with its caller; failures left
+    none; the shared user's entries chain exactly."""
     import django
 
     django.setup()
@@ -286,6 +309,33 @@ def verify_database(summary, client, subjects, expected):
         f"languages {sorted(languages)}",
     )
 
+    shared_user = get_user_model().objects.get(uuid=shared)
+    chain = [
+        entry.changes_dict["preferred_language"]
+        for entry in LogEntry.objects.get_for_object(shared_user)
+        .filter(action=LogEntry.Action.UPDATE)
+        .order_by("pk")
+        if "preferred_language" in entry.changes_dict
+    ]
+    values = ["fi"]  # a new user's language
+    breaks = 0
+    for old, new in chain:
+        breaks += old != values[-1]
+        values.append(new)
+    shared_calls = client.phase("load-shared")[1:]
+    failed = [call for call in shared_calls if call["status"] != 200 or codes(call)]
+    check(
+        summary,
+        "one user's concurrent updates chain exactly, first value to the database's",
+        not failed
+        and chain
+        and not breaks
+        and values[-1] == shared_user.preferred_language,
+        f"{SHARED_CLIENTS} clients x {SHARED_CALLS} calls, {len(failed)} failed, "
+        f"{len(chain)} entries, {breaks} breaks, the last ends at {values[-1]!r}, "
+        f"the database holds {shared_user.preferred_language!r}",
+    )
+
 
 def main():
     service, issuer, env = production_server.prepare(
@@ -304,7 +354,7 @@ def main():
     summary = {"checks": []}
     started = time.monotonic()
     try:
-        subjects, expected = load_phase(client, issuer)
+        subjects, expected, shared = load_phase(client, issuer)
         timeline, recovered_at, same_server = fault_phase(client, issuer, server)
         rss_before, rss_after = bad_document_phase(client, issuer, server.pid)
     finally:
@@ -373,7 +423,7 @@ def main():
         f"{rss_before:.0f} MB -> {rss_after:.0f} MB ({growth:+.1f} MB)",
     )
 
-    verify_database(summary, client, subjects, expected)
+    verify_database(summary, client, subjects, expected, shared)
 
     for item in summary["checks"]:
         print(

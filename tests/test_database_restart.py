@@ -21,10 +21,11 @@ def test_requests_succeed_again_once_postgresql_is_back(services, name, own_post
 
     phases = json.loads(result.stdout.splitlines()[-1])
     assert phases["before"] == {"ok": 64}
-    # While it is down: a clear error, never the client's token blamed; the
-    # replica is alive but not ready.
+    # While it is down: 503 to retry, for reads and mutations alike, never
+    # the client's token blamed; the replica is alive but not ready.
     assert phases["down"] == {
-        "200 SERVICE_UNAVAILABLE_ERROR": 1,
+        "me 503 SERVICE_UNAVAILABLE_ERROR Retry-After 5": 1,
+        "updateMe 503 SERVICE_UNAVAILABLE_ERROR Retry-After 5": 1,
         "/healthz 200": 1,
         "/readiness 503": 1,
     }

@@ -19,5 +19,5 @@ def test_load_and_faults(services, name, postgres_url):
     print(result.stdout)  # the summary, shown with `pytest -s` or on failure
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads(result.stdout.splitlines()[-1])
-    assert len(summary["checks"]) == 8
+    assert len(summary["checks"]) == 9
     assert all(check["passed"] for check in summary["checks"])
