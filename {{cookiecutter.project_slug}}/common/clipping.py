@@ -37,7 +37,8 @@ def storable(value):
 
 def make_text_storable(sender, instance, **kwargs):
     """pre_save receiver for a model of records: every text and JSON value made
-    storable. Connected for the audit log's and the error log's entries."""
+    storable. Connected for LogEntry by the audit app, and by any app that
+    keeps records of its own."""
     for field in instance._meta.concrete_fields:
         value = getattr(instance, field.attname)
         if isinstance(value, (str, dict, list)):

@@ -11,7 +11,7 @@ class RootField(NamedTuple):
     label: str  # "Query.stations", as the API names it
     root: type  # the graphene ObjectType: Query or Mutation
     name: str  # the Python name: stations
-    field: graphene.Field  # as declared, with marks such as not_personal_data
+    field: graphene.Field  # as declared, with marks such as public()
     compiled: GraphQLField  # as the schema serves it
 
 

@@ -37,7 +37,6 @@ from authentication.tokens import (
 )
 
 
-
 def the_user_itself(user):
     """The API asks whose data an object is; a user's data is their own."""
     return user
