@@ -6,11 +6,14 @@ and mints tokens. helusers verifies them exactly as in production.
 """
 
 import copy
+import html
 import io
+import itertools
 import json
 import logging
 import logging.config
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -19,6 +22,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode
 
 import jwt
 import pytest
@@ -27,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 PROJECT_DIR = Path(__file__).resolve().parent
 AUDIENCE = "test-service"
+KEY_IDS = itertools.count(1)
 
 
 def pytest_report_header(config):
@@ -98,12 +103,43 @@ class IssuerHandler(BaseHTTPRequestHandler):
             return issuer.hang()
         if issuer.mode == "error":
             return self.answer(500, {"error": "the issuer is having a bad day"})
-        if self.path == "/.well-known/openid-configuration":
+        path, _, query = self.path.partition("?")
+        if path == "/.well-known/openid-configuration":
             return self.answer(200, issuer.discovery_document)
-        if self.path == "/jwks":
+        if path == "/jwks":
             issuer.key_set_requests += 1
             return self.answer(200, issuer.key_set)
+        if path == "/authorize":
+            return self.answer_page(issuer.approval_page(parse_qs(query)))
+        if path == "/userinfo":
+            claims = issuer.userinfo.get(self.bearer())
+            if claims is None:
+                return self.answer(401, {"error": "invalid_token"})
+            return self.answer(200, claims)
+        if path == "/end-session":
+            given = {k: v[0] for k, v in parse_qs(query).items()}
+            issuer.ended_sessions.append(given)
+            return self.redirect(given.get("post_logout_redirect_uri", issuer.url))
         return self.answer(404, {"error": "not found"})
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        issuer = self.server.owner
+        issuer.requests += 1
+        if issuer.mode in ("hang", "error"):
+            return self.do_GET()
+        length = int(self.headers.get("Content-Length") or 0)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        if self.path == "/authorize":  # the person approved the sign-in
+            return self.redirect(issuer.approve(form))
+        if self.path == "/token":
+            tokens = issuer.exchange(form, self.headers.get("Authorization", ""))
+            if tokens is None:
+                return self.answer(400, {"error": "invalid_grant"})
+            return self.answer(200, tokens)
+        return self.answer(404, {"error": "not found"})
+
+    def bearer(self):
+        return self.headers.get("Authorization", "").removeprefix("Bearer ")
 
     def answer(self, status, document):
         body = json.dumps(document).encode()
@@ -112,6 +148,20 @@ class IssuerHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def answer_page(self, html):
+        body = html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def redirect(self, location):
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, format, *args):
         pass
@@ -138,6 +188,13 @@ class Issuer(LoopbackServer):
 
     It signs with its newest key and publishes every key it has not retired,
     as an identity provider does while it rotates its keys.
+
+    It is an OpenID Connect provider for the admin's single sign-on too: the
+    authorization endpoint shows an approval page, whose form (or a POST of
+    the same parameters) approves `person`, the claims of whoever signs in
+    next; the token endpoint exchanges the code for an ID token and an access
+    token, the userinfo endpoint answers for the access token, and the
+    end-session endpoint redirects back and remembers what it was sent.
     """
 
     handler = IssuerHandler
@@ -146,14 +203,79 @@ class Issuer(LoopbackServer):
         self.requests = 0
         self.key_set_requests = 0
         self.reset_keys()
+        self.reset_sign_on()
         super().__init__()
 
+    def reset_sign_on(self):
+        self.person = None  # claims; None: a new person each time
+        self.codes = {}  # code -> what it was issued for
+        self.userinfo = {}  # access token -> claims
+        self.ended_sessions = []
+
+    def approval_page(self, query):
+        fields = "".join(
+            f'<input type="hidden" name="{html.escape(name)}" '
+            f'value="{html.escape(values[0])}">'
+            for name, values in query.items()
+        )
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            "<title>Loopback provider</title></head><body>"
+            f'<form method="post" action="/authorize">{fields}'
+            '<button id="approve" type="submit">Approve</button></form>'
+            "</body></html>"
+        )
+
+    def approve(self, request):
+        """The callback address, with a code for `person`, for an approval of
+        an authorization `request`."""
+        code = secrets.token_urlsafe(16)
+        person = self.person or {"sub": str(uuid.uuid4())}
+        self.codes[code] = {"request": request, "claims": person}
+        query = urlencode({"code": code, "state": request.get("state", "")})
+        return f"{request['redirect_uri']}?{query}"
+
+    def exchange(self, form, authorization):
+        """The tokens for an authorization code, once; None for any other."""
+        issued = self.codes.pop(form.get("code"), None)
+        if (
+            issued is None
+            or form.get("redirect_uri") != (issued["request"]["redirect_uri"])
+        ):
+            return None
+        client_id = issued["request"]["client_id"]
+        id_token = self.token(  # made now: its iat and exp are from now
+            **issued["claims"],
+            aud=client_id,
+            azp=client_id,
+            nonce=issued["request"].get("nonce"),
+            sid=str(uuid.uuid4()),
+        )
+        access_token = secrets.token_urlsafe(24)
+        self.userinfo[access_token] = {
+            name: value
+            for name, value in self.claims(**issued["claims"]).items()
+            if name not in ("iss", "aud", "iat", "exp")
+        }
+        return {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "id_token": id_token,
+        }
+
     def reset_keys(self):
-        self.published = [SigningKey("key-1")]
+        self.published = [SigningKey(self.new_kid())]
+
+    @staticmethod
+    def new_kid():
+        """A key id never used before, as a provider's: a client may keep a
+        key by its id (python-social-auth does, for a day)."""
+        return f"key-{next(KEY_IDS)}"
 
     def rotate(self):
         """Sign with a new key from now on; the old ones stay published."""
-        new = SigningKey(f"key-{len(self.published) + 1}")
+        new = SigningKey(self.new_kid())
         self.published.append(new)
         return new
 
@@ -244,6 +366,7 @@ def issuer(issuer_server, settings):
     settings.TOKEN_AUTH_ISSUER_TIMEOUT = 1.0
     settings.TOKEN_AUTH_ISSUER_RETRY_INTERVAL = 0.3
     issuer_server.reset_keys()
+    issuer_server.reset_sign_on()
     issuer_server.set_mode("up")
     yield issuer_server
     issuer_server.set_mode("up")

@@ -12,9 +12,6 @@ from urllib.parse import urlsplit
 
 from corsheaders.defaults import default_headers as cors_default_headers
 from csp.constants import NONE, SELF, UNSAFE_INLINE
-{%- if cookiecutter.use_admin_sso %}
-from helusers.defaults import SOCIAL_AUTH_PIPELINE as HELUSERS_SOCIAL_AUTH_PIPELINE
-{%- endif %}
 
 from .environment import (
     choice,
@@ -445,7 +442,21 @@ SOCIAL_AUTH_TUNNISTAMO_SECRET = env.str("SOCIAL_AUTH_TUNNISTAMO_SECRET", default
 SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT = env.str(
     "SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT", default="https://tunnistamo.hel.fi/openid"
 )
-SOCIAL_AUTH_PIPELINE = HELUSERS_SOCIAL_AUTH_PIPELINE
+# helusers' pipeline (helusers.defaults), two of its steps in the versions of
+# authentication/sign_on.py; without fetch_api_tokens, which fetches API
+# tokens for a browser the admin does not give them to.
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "helusers.pipeline.ensure_uid_is_uuid",
+    "helusers.pipeline.ensure_uuid_match",
+    "helusers.pipeline.get_username",
+    "social_core.pipeline.social_auth.social_user",
+    "authentication.sign_on.create_or_update_user",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+    "authentication.sign_on.store_end_session_url",
+)
 SOCIAL_AUTH_REQUESTS_TIMEOUT = TOKEN_AUTH_ISSUER_TIMEOUT
 SESSION_SERIALIZER = "helusers.sessions.TunnistamoOIDCSerializer"
 LOGIN_REDIRECT_URL = "/admin/"
@@ -455,7 +466,9 @@ ADMIN_PASSWORD_LOGIN = flag("ADMIN_PASSWORD_LOGIN", default=False)
 HELUSERS_PASSWORD_LOGIN_DISABLED = not ADMIN_PASSWORD_LOGIN
 AUTHENTICATION_BACKENDS = [
     "helusers.tunnistamo_oidc.TunnistamoOIDCAuth",
-    *(["django.contrib.auth.backends.ModelBackend"] if ADMIN_PASSWORD_LOGIN else []),
+    "django.contrib.auth.backends.ModelBackend"
+    if ADMIN_PASSWORD_LOGIN
+    else "authentication.sign_on.PermissionsWithoutPasswords",
 ]
 # The sign-in form posts to the service, which redirects to the identity
 # provider: browsers check that redirect against form-action.

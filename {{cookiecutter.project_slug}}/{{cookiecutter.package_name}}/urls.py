@@ -6,7 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 {# a blank line before the project's own imports #}
 {%- endif %}
 {%- if cookiecutter.use_admin_sso %}
-from authentication.sign_on import complete_sign_on
+from authentication.sign_on import complete_sign_on, start_sign_on
 {%- endif %}
 {%- if cookiecutter.use_gdpr_api %}
 from users.gdpr import GDPRAPIView
@@ -29,7 +29,9 @@ urlpatterns = [
     path("gdpr-api/v1/user/<uuid:uuid>", GDPRAPIView.as_view(), name="gdpr-api"),
 {%- endif %}
 {%- if cookiecutter.use_admin_sso %}
-    # python-social-auth's callback, its failures answered with a 400 page.
+    # python-social-auth's start and callback, their failures answered with
+    # a page (authentication/sign_on.py).
+    path("login/<str:backend>/", start_sign_on),
     path("complete/<str:backend>/", complete_sign_on),
     path("", include("social_django.urls", namespace="social")),
     path("helauth/", include("helusers.urls")),
