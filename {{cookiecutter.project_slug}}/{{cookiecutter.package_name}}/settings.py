@@ -34,6 +34,9 @@ if (BASE_DIR / ".env").exists():  # local development; never in the image
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = flag("DEBUG", default=False)
+# System checks to skip, by id: only for a test run that must bend a rule on
+# purpose (a production-like server trusting a test issuer on 127.0.0.1).
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 SECRET_KEY = secret_key(debug=DEBUG)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
