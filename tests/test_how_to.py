@@ -3,7 +3,7 @@
 The add-an-app guide is applied as written in a bake of its own, in every
 combination: `startapp`, the two wiring edits it names, each file it shows,
 the commands it gives; then the checks and the tests it promises pass, and
-the system checks catch the two traps it warns of.
+the system checks catch the three traps it warns of.
 """
 
 import re
@@ -118,6 +118,12 @@ def test_add_an_app_guide_works_as_written(fresh_service, name):
     required = service.manage("check", check=False)
     assert "authentication.E001" in required.stderr
     assert "Query.stations" in required.stderr
+
+    admin = service.path / "bikes/admin.py"
+    replace_once(admin, "(AccessLoggedAdmin, admin.ModelAdmin)", "(admin.ModelAdmin)")
+    unrecorded_in_admin = service.manage("check", check=False)
+    assert "audit.E004" in unrecorded_in_admin.stderr
+    assert "bikes.Station" in unrecorded_in_admin.stderr
 
 
 @pytest.mark.parametrize("name", combination_params("default"))

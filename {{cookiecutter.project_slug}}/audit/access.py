@@ -22,9 +22,11 @@ leaves without its record. A mutation that fails is rolled back with the
 entries it wrote; the GraphQL view writes them again for the data it still
 returns (`record_again`).
 
+`AccessLoggedAdmin` does the same for the admin's pages, and
 `log_access(request, objects)` records a read anywhere else, such as a REST
 view. django-auditlog's own `accessed` signal writes one INSERT per object
-and is not used here.
+and is not used here (nor django-auditlog-extra's admin mixin, which sends
+it: that library is not on PyPI either).
 """
 
 import threading
@@ -60,6 +62,26 @@ class NotPersonalData:
     Their reads need no ACCESS entries; the system check takes this mark as
     the decision it is, as it takes an exclusion from the audit log.
     """
+
+
+class AccessLoggedAdmin:
+    """Mixin for the ModelAdmin of personal data: the admin's reads are
+    recorded as any other. A change page (or its history or delete page)
+    records the object it shows, a list page the objects on it, in one
+    INSERT, with the admin as the actor."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            log_access(request, [obj])
+        return obj
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:  # else not a list: a redirect, an error
+            log_access(request, changelist.result_list)
+        return response
 
 
 def log_access(request, objects):

@@ -1,5 +1,5 @@
 """System checks for the audit log: every model tracked, its updates recorded
-exactly, every read recorded."""
+exactly, every read recorded, in the API and in the admin."""
 
 from pathlib import Path
 
@@ -7,10 +7,12 @@ import graphene_django.settings
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core import checks
 from graphql import GraphQLObjectType
 
-from .access import AccessLogged, NotPersonalData, django_types
+from .access import AccessLogged, AccessLoggedAdmin, NotPersonalData, django_types
 from .updates import ExactUpdateEntries
 
 MARKS = (AccessLogged, NotPersonalData)
@@ -102,3 +104,32 @@ def check_every_read_is_recorded(app_configs, **kwargs):
             )
         )
     return errors
+
+
+def personal_data_models(schema):
+    """The user model, and the models of the API's AccessLogged types."""
+    found = {get_user_model()}
+    for graphql_type in schema.type_map.values():
+        graphene_type = getattr(graphql_type, "graphene_type", None)
+        if isinstance(graphene_type, type) and issubclass(graphene_type, AccessLogged):
+            found.add(graphene_type._meta.model)
+    return found
+
+
+@checks.register()
+def check_every_admin_read_is_recorded(app_configs, **kwargs):
+    """The admin of a personal-data model records who read what."""
+    schema = graphene_django.settings.graphene_settings.SCHEMA.graphql_schema
+    return [
+        checks.Error(
+            f"The admin of {model._meta.label} shows personal data without "
+            "recording who read it.",
+            hint="Give its ModelAdmin the AccessLoggedAdmin mixin (from "
+            "audit.access), first among its bases.",
+            obj=admin.site.get_model_admin(model),
+            id="audit.E004",
+        )
+        for model in sorted(personal_data_models(schema), key=str)
+        if admin.site.is_registered(model)
+        and not isinstance(admin.site.get_model_admin(model), AccessLoggedAdmin)
+    ]

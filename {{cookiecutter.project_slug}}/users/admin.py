@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from audit.access import AccessLoggedAdmin
 from audit.deletion import delete_user
 
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AccessLoggedAdmin, DjangoUserAdmin):
     list_display = ("username", "uuid", "email", "first_name", "last_name", "is_staff")
     search_fields = ("username", "uuid", "email", "first_name", "last_name")
     readonly_fields = ("uuid", "last_login", "date_joined")

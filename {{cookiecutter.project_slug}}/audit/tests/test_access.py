@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from graphql_relay import to_global_id
@@ -216,3 +218,56 @@ def test_a_failed_mutation_still_records_the_data_it_returns(signed_in):
     assert User.objects.get(pk=user.pk).preferred_language == "fi"  # rolled back
     [entry] = access_entries().order_by("pk")[before:]
     assert entry.object_pk == str(user.pk)
+
+
+@pytest.fixture
+def admin_client(client):
+    """A superuser signed in to the admin by their session."""
+    admin = User.objects.create_superuser("admin", "admin@example.com", "unused")
+    client.force_login(admin)
+    return client, admin
+
+
+def test_an_admin_change_page_records_the_person_it_shows(admin_client):
+    client, admin = admin_client
+    person = User.objects.create(username="shown", email="shown@example.com")
+
+    response = client.get(
+        f"/admin/users/user/{person.pk}/change/",
+        headers={"X-Request-ID": "admin-read-1"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+
+    assert response.status_code == 200
+    [entry] = access_entries()
+    assert (entry.object_pk, entry.actor, entry.cid) == (
+        str(person.pk),
+        admin,
+        "admin-read-1",
+    )
+    assert entry.remote_addr is not None
+
+
+def test_an_admin_list_page_records_everyone_on_it_in_one_insert(admin_client):
+    client, admin = admin_client
+    make_users(5)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/admin/users/user/")
+
+    assert response.status_code == 200
+    shown = {str(user.pk) for user in response.context["cl"].result_list}
+    assert set(access_entries().values_list("object_pk", flat=True)) == shown
+    assert len(shown) == 6  # the five, and the admin
+    inserts = [q for q in captured.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 1
+
+
+def test_an_admin_without_access_logging_fails_the_check(monkeypatch):
+    from django.contrib import admin
+    from django.contrib.auth.admin import UserAdmin
+
+    monkeypatch.setitem(admin.site._registry, User, UserAdmin(User, admin.site))
+
+    with pytest.raises(SystemCheckError, match=r"audit\.E004.*users\.User"):
+        call_command("check")
