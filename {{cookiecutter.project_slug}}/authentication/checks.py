@@ -67,9 +67,14 @@ def check_production_trusts_real_issuers(app_configs, **kwargs):
         ("TOKEN_AUTH_AUTHSERVER_URL", url)
         for url in settings.OIDC_API_TOKEN_AUTH["ISSUER"]
     ]
-    sign_on = getattr(settings, "SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT", None)
-    if sign_on is not None:
-        trusted.append(("SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT", sign_on))
+{%- if cookiecutter.use_admin_sso %}
+    trusted.append(
+        (
+            "SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT",
+            settings.SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT,
+        )
+    )
+{%- endif %}
     return [
         checks.Error(
             f"{name} is {url!r}, which DEBUG off must not trust: {reason}.",
