@@ -45,7 +45,7 @@ OPTIONAL_PATHS = {
     "users/tests/test_gdpr.py": {{ cookiecutter.use_gdpr_api }},
     "{{ cookiecutter.package_name }}/tests/test_admin_sso.py": {{ cookiecutter.use_admin_sso }},
     "authentication/sign_on.py": {{ cookiecutter.use_admin_sso }},
-    "authentication/templates": {{ cookiecutter.use_admin_sso }},
+    "authentication/templates/authentication/sign_in.html": {{ cookiecutter.use_admin_sso }},
     "authentication/management/commands/make_admin.py": {{ cookiecutter.use_admin_sso }},
     "audit/shipping.py": {{ cookiecutter.use_audit_log_shipping }},
     "audit/resilient.py": {{ cookiecutter.use_audit_log_shipping }},

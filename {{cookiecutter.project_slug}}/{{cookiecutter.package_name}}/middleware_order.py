@@ -29,6 +29,7 @@ CLIENT_ADDRESS = "common.client_address.ClientAddressMiddleware"
 AUDIT = "audit.middleware.AuditlogMiddleware"
 JWT = "authentication.middleware.JWTAuthenticationMiddleware"
 GRAPHENE_JWT = "authentication.graphql.JWTMiddleware"
+PASSWORD_ATTEMPTS = "axes.middleware.AxesMiddleware"
 
 
 class Rule(NamedTuple):
@@ -157,6 +158,20 @@ RULES = (
         required=True,
     ),
     Rule(
+        "E028",
+        LOCALE,
+        PASSWORD_ATTEMPTS,
+        "AxesMiddleware answers a locked-out sign-in with a page in the "
+        "request's language, which LocaleMiddleware sets",
+    ),
+    Rule(
+        "E029",
+        CSP,
+        PASSWORD_ATTEMPTS,
+        "the page AxesMiddleware answers a locked-out sign-in with must get the "
+        "Content-Security-Policy header too",
+    ),
+    Rule(
         "E014",
         CORS,
         COMMON,
@@ -205,6 +220,13 @@ PRESENCE = (
         "MIDDLEWARE",
         CORS,
         "it answers browsers on other origins, as CORS_ALLOWED_ORIGINS allows",
+    ),
+    Presence(
+        "E030",
+        "MIDDLEWARE",
+        PASSWORD_ATTEMPTS,
+        "it answers a locked-out password sign-in with the lockout page; "
+        "without it the attempt is refused as if the password were wrong",
     ),
     Presence(
         "E025",

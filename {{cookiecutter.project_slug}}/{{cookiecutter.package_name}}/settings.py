@@ -4,6 +4,7 @@
 when present; variables already set in the real environment win over it.
 """
 
+import datetime
 import tomllib
 from pathlib import Path
 {%- if cookiecutter.use_admin_sso %}
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "rest_framework",
 {%- endif %}
     "auditlog",
+    "axes",
     "graphene_django",
     "{{ cookiecutter.package_name }}",
     "authentication",
@@ -125,6 +127,7 @@ MIDDLEWARE = [
     "authentication.middleware.JWTAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "{{ cookiecutter.package_name }}.urls"
@@ -321,6 +324,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "contenttypes.ContentType",  # written by migrations
     "sessions.Session",  # session data, changing on every login
     "users.DeletedUser",  # a deleted account's uuid, for TOKEN_AUTH_MAX_AGE
+    "axes",  # failed password sign-ins, counted for the lockout
 {%- if cookiecutter.use_admin_sso %}
     "social_django",  # single sign-on state, OAuth tokens among it
 {%- endif %}
@@ -333,6 +337,25 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 )
 # Never written into a LogEntry, in any model.
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login")
+
+# Failed password sign-ins (django-axes, authentication/password_attempts.py):
+# after AXES_FAILURE_LIMIT failures from one client address, or with one user
+# name, password sign-in is refused for AXES_COOLOFF_TIME without checking
+# the password or writing anything. Unlock early: manage.py axes_reset.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "authentication.password_attempts.client_address"
+AXES_LOCKOUT_CALLABLE = "authentication.password_attempts.locked_out"
+AXES_VERBOSE = False  # no banner in the log at every start
+{%- if not cookiecutter.use_admin_sso %}
+AUTHENTICATION_BACKENDS = [
+    "authentication.password_attempts.PasswordAttempts",
+    "django.contrib.auth.backends.ModelBackend",
+]
+{%- endif %}
 AUDITLOG_CID_GETTER = "common.request_id.current_request_id"
 
 # Every LogEntry carries the request id in additional_data["request_id"] too
@@ -468,6 +491,7 @@ LOGOUT_REDIRECT_URL = "/admin/"
 ADMIN_PASSWORD_LOGIN = flag("ADMIN_PASSWORD_LOGIN", default=False)
 HELUSERS_PASSWORD_LOGIN_DISABLED = not ADMIN_PASSWORD_LOGIN
 AUTHENTICATION_BACKENDS = [
+    "authentication.password_attempts.PasswordAttempts",
     "helusers.tunnistamo_oidc.TunnistamoOIDCAuth",
     "django.contrib.auth.backends.ModelBackend"
     if ADMIN_PASSWORD_LOGIN

@@ -265,3 +265,19 @@ def test_the_first_admin_is_made_with_a_command(client, sso):
 def test_the_command_names_what_it_could_not_find(person):
     with pytest.raises(CommandError, match="sign in once"):
         call_command("make_admin", person)
+
+
+def test_a_locked_out_address_still_signs_on(client, sso, settings):
+    """The lockout closes password sign-in only: a colleague behind the same
+    address as a password guesser still gets in with single sign-on."""
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": f"guess-{n}", "password": "x"})
+    refused = client.post("/admin/login/", {"username": "x", "password": "x"})
+    assert refused.status_code == 429
+    subject = str(uuid.uuid4())
+    User.objects.create(uuid=subject, username=f"u-{subject}", is_staff=True)
+
+    callback = sign_on(client, sso, sub=subject)
+
+    assert callback.status_code == 302, callback.content.decode()[:500]
+    assert client.get("/admin/").status_code == 200
