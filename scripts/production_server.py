@@ -76,13 +76,15 @@ def setup(service, database_url, **overrides):
         "LOG_LEVEL": "WARNING",
         **overrides,
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=service,
-        env=env,
-        check=True,
-    )
+    manage(service, env, "migrate", "--no-input", "-v0")
     return service, issuer, env
+
+
+def manage(service, env, *args):
+    """`manage.py <args>` in the service, with this environment."""
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=service, env=env, check=True
+    )
 
 
 def start(service, env, output=subprocess.DEVNULL):

@@ -220,6 +220,7 @@ class Issuer(LoopbackServer):
         )
         return (
             '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<link rel="icon" href="data:,">'  # no icon to ask for
             "<title>Loopback provider</title></head><body>"
             f'<form method="post" action="/authorize">{fields}'
             '<button id="approve" type="submit">Approve</button></form>'

@@ -12,7 +12,7 @@ from authentication.sign_on import complete_sign_on, start_sign_on
 from users.gdpr import GDPRAPIView
 {%- endif %}
 
-from .views import ServiceGraphQLView
+from .views import ServiceGraphQLView, no_icon
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +23,8 @@ urlpatterns = [
         csrf_exempt(ServiceGraphQLView.as_view(graphiql=settings.ENABLE_GRAPHIQL)),
         name="graphql",
     ),
+    # Every browser asks for it; the answer is that there is none.
+    path("favicon.ico", no_icon),
     # /healthz and /readiness, as every City service has them.
     path("", include("helsinki_health_endpoints.urls")),
 {%- if cookiecutter.use_gdpr_api %}

@@ -49,6 +49,14 @@ POST_CONTENT_TYPES = ("application/json", "application/graphql")
 RETRY_AFTER_SECONDS = 5
 
 
+def no_icon(request):
+    """/favicon.ico: no icon, said once a day per browser rather than a 404
+    (and its warning line) on every page."""
+    response = HttpResponse(status=HTTPStatus.NO_CONTENT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def refused(status, message):
     """A request refused before anything ran; its code is the status's name."""
     return HttpError(HttpResponse(status=status), message)

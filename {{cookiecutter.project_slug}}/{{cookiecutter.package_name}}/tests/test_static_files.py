@@ -38,3 +38,10 @@ def test_pages_render_before_collectstatic_has_run(client):
 
     assert page.status_code == 200
     assert "/static/admin/css/base.css" in page.content.decode()
+
+
+def test_a_browser_asking_for_an_icon_is_told_once_a_day_there_is_none(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 204
+    assert response["Cache-Control"] == "public, max-age=86400"

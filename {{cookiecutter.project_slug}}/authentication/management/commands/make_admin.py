@@ -2,10 +2,10 @@
 the admins sign in to with Helsinki single sign-on.
 
 A sign-on makes an account, but never a staff one: the admin gives rights
-(README, "Admin single sign-on"). The first person has nobody to give them,
-so they sign on once, which ends at the admin's "not authorized", and this
-command makes that account staff and superuser. The change is audited like
-any other, with no actor.
+(README, "Signing in with Helsinki single sign-on"). The first person has
+nobody to give them, so they sign on once, which ends at the admin's "not
+authorized", and this command makes that account staff and superuser. The
+change is audited like any other, with no actor.
 """
 
 import uuid
