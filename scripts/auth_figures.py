@@ -15,7 +15,9 @@ production defaults of the token settings, then prints:
   new key, when the keys were last fetched long ago and right after a fetch
   (the worst case: one TOKEN_AUTH_KEYS_REFETCH_COOLDOWN);
 - the status of each request a signed-in admin's browser could be made to
-  send from another site, and of the one it sends itself.
+  send from another site, and of the one it sends itself;
+- the server's CPU time per failed password sign-in (unknown user names,
+  one address) before the lockout, and per attempt refused by it.
 
 These are figures to read, not checks: the service's own tests check the
 behaviour.
@@ -120,6 +122,36 @@ def browser_statuses(url):
     }
 
 
+def sign_in_costs(url, master_pid, refused=20):
+    """CPU seconds of the workers per failed password sign-in until the
+    address is locked out, and per attempt after: (failed, refused, statuses)."""
+    # Secure cookies over plain HTTP: carried by hand, as in browser_statuses.
+    cookies = requests.get(f"{url}/admin/login/", timeout=30).cookies.get_dict()
+    costs = {"failed": [], "refused": []}
+    statuses = []
+    for n in range(5 + refused):  # AXES_FAILURE_LIMIT's 5, then the refused
+        before = production_server.children_cpu_seconds(master_pid)
+        response = requests.post(
+            f"{url}/admin/login/",
+            data={
+                "username": f"guess-{n}",
+                "password": "wrong",
+                "csrfmiddlewaretoken": cookies["csrftoken"],
+            },
+            cookies=cookies,
+            timeout=30,
+        )
+        time.sleep(0.05)  # the request's accounting reaches /proc
+        spent = production_server.children_cpu_seconds(master_pid) - before
+        statuses.append(response.status_code)
+        costs["failed" if n < 5 else "refused"].append(spent)
+    return (
+        sum(costs["failed"]) / len(costs["failed"]),
+        sum(costs["refused"]) / len(costs["refused"]),
+        statuses,
+    )
+
+
 def main():
     service, issuer, env = production_server.prepare(__doc__.splitlines()[0])
     subprocess.run(
@@ -152,6 +184,11 @@ def main():
         print(f"rotation long after a fetch: new key accepted after {best:.3f} s")
         for name, status in browser_statuses(url).items():
             print(f"signed-in browser, {name}: {status}")
+        failed, refused, statuses = sign_in_costs(url, server.pid)
+        print(
+            f"failed password sign-in: {failed:.3f} CPU-s each before the lockout, "
+            f"{refused:.4f} CPU-s each after it (statuses: {statuses})"
+        )
     finally:
         production_server.stop(server)
         issuer.stop()
