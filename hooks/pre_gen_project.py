@@ -22,7 +22,7 @@ SAVED_ANSWERS_HINT = {{ cookiecutter | saved_answers_hint | py_str }}
 # its own top-level modules and apps.
 DEPENDENCY_MODULES = frozenset(
     """
-    asgiref auditlog cachetools certifi cffi cfgv charset_normalizer corsheaders
+    asgiref auditlog axes cachetools certifi cffi cfgv charset_normalizer corsheaders
     coverage cryptography csp dateutil defusedxml deprecation distlib django dotenv
     elastic_transport elasticsearch8 environ execnet filelock graphene graphene_django
     graphql graphql_relay gunicorn helsinki_gdpr helsinki_health_endpoints
