@@ -160,7 +160,9 @@ def test_the_admin_in_a_real_browser(services, name, postgres_url, browser):
         # Each request that read her: the list, the change page, the save
         # (which reads her before it writes) and the list after it.
         assert len(read) == 4, entries
-        assert {entry["actor"] for entry in read} == {"admin"}
+        assert {(entry["actor"], entry["remote_addr"]) for entry in read} == {
+            ("admin", "127.0.0.1")
+        }
         assert all(entry["cid"] for entry in read + [update])
 
         # A staff member's sign-on, and sign-out through the provider.

@@ -265,7 +265,7 @@ def test_generated_test_suite_passes(services, name):
 
 
 @pytest.mark.parametrize(
-    "name", combination_params("default", "all-off", apart="-postgresql")
+    "name", combination_params("default", "all-off", "all-on", apart="-postgresql")
 )
 def test_generated_test_suite_passes_on_postgresql(services, name, postgres_url):
     output = services(name).pytest(
