@@ -105,3 +105,39 @@ def test_readme_says_how_to_get_uv_or_use_pipx_instead():
     assert "install.sh" in after_block
     assert "pip install uv" in after_block
     assert f"pipx run cookiecutter {template}" in after_block
+
+
+# A binary file the template may hold: compiled messages, made from the .po
+# beside them (the service's test_language.py checks that they match).
+KNOWN_BINARY_SUFFIXES = {".mo"}
+MOST_BINARY_BYTES = 64 * 1024
+MOST_TEXT_BYTES = 512 * 1024  # the largest are the locks, about 270 kB
+
+
+def is_binary(content):
+    if b"\0" in content:
+        return True
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def test_the_repository_holds_no_large_or_unknown_binary_file():
+    """Downloaded wheels, archives or caches never ride along with a commit."""
+    tracked = run(["git", "ls-files", "-z"], cwd=TEMPLATE_DIR).stdout.split("\0")
+    refused = []
+    for name in filter(None, tracked):
+        path = TEMPLATE_DIR / name
+        if not path.is_file():
+            continue  # deleted in the working tree, not yet committed
+        content = path.read_bytes()
+        if is_binary(content):
+            if path.suffix not in KNOWN_BINARY_SUFFIXES:
+                refused.append(f"{name}: a binary file of an unknown kind")
+            elif len(content) > MOST_BINARY_BYTES:
+                refused.append(f"{name}: {len(content)} bytes")
+        elif len(content) > MOST_TEXT_BYTES:
+            refused.append(f"{name}: {len(content)} bytes of text")
+    assert refused == []
