@@ -416,6 +416,29 @@ def service_log(settings):
     logging.config.dictConfig(settings.LOGGING)
 
 
+class ManualClock:
+    """A monotonic clock that moves only when the test moves it."""
+
+    def __init__(self, start):
+        self.seconds = start
+
+    def __call__(self):
+        return self.seconds
+
+    def advance(self, seconds):
+        self.seconds += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The clock of the service's key refreshes and cooldowns
+    (authentication/issuer.py), in the test's hands: a cooldown passes when
+    the test says so, and never while a slow machine runs the test."""
+    manual = ManualClock(0.0)  # from zero, the sums a test makes are exact
+    monkeypatch.setattr("authentication.issuer.now", manual)
+    return manual
+
+
 def within_the_issuer_timeout(seconds, settings):
     """Whether a request ended after about one TOKEN_AUTH_ISSUER_TIMEOUT.
 

@@ -42,12 +42,14 @@ def test_faulty_issuer_costs_at_most_the_timeout(graphql, issuer, settings, faul
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_tokens_verify_again_when_the_issuer_recovers(graphql, issuer, settings, fault):
+def test_tokens_verify_again_when_the_issuer_recovers(
+    graphql, issuer, settings, clock, fault
+):
     issuer.set_mode(fault)
     assert_refused_but_public_served(graphql(DOCUMENT, token=issuer.token()))
 
     issuer.set_mode("up")
-    time.sleep(settings.TOKEN_AUTH_ISSUER_RETRY_INTERVAL)
+    clock.advance(settings.TOKEN_AUTH_ISSUER_RETRY_INTERVAL)
     response = graphql(DOCUMENT, token=issuer.token())
 
     assert "errors" not in response.json()
@@ -55,7 +57,7 @@ def test_tokens_verify_again_when_the_issuer_recovers(graphql, issuer, settings,
 
 
 def test_failure_is_remembered_briefly_instead_of_asked_again(
-    graphql, issuer, settings
+    graphql, issuer, settings, clock
 ):
     issuer.set_mode("error")
     graphql(DOCUMENT, token=issuer.token())
