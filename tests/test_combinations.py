@@ -330,3 +330,28 @@ def test_readme_setup_keeps_the_env_file_of_a_bake_and_makes_one_for_a_clone(
 
     assert "edited-after-baking" in (baked / ".env").read_text()
     assert (cloned / ".env").read_text() == example
+
+
+@pytest.mark.parametrize("name", combination_params("all-on"))
+def test_a_developers_env_file_changes_no_test_verdict(services, name):
+    """The sign-in how-to's `.env` and worse: the service's suite reads none of it."""
+    service = services(name)
+    env_file = service.path / ".env"
+    env_file.write_text(
+        "DEBUG=1\n"
+        "ADMIN_PASSWORD_LOGIN=1\n"
+        "ENABLE_GRAPHIQL=1\n"
+        "SECURE_SSL_REDIRECT=1\n"
+        "LOG_FORMAT=plain\n"
+        "DATABASE_URL=postgres://nobody@127.0.0.1:1/nothing\n"
+    )
+    try:
+        run_suite(
+            service.venv / "python",
+            service.path,
+            "example_service/tests/test_admin_sso.py",
+            "example_service/tests/test_settings.py",
+            "authentication/tests/test_checks.py",
+        )
+    finally:
+        env_file.unlink()

@@ -31,7 +31,9 @@ from .environment import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-if (BASE_DIR / ".env").exists():  # local development; never in the image
+# Local development reads .env; the image never has one, and the tests turn
+# it off (pyproject.toml), so that a developer's settings change no verdict.
+if flag("READ_DOT_ENV", default=True) and (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = flag("DEBUG", default=False)
