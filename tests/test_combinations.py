@@ -337,6 +337,7 @@ def test_a_developers_env_file_changes_no_test_verdict(services, name):
     """The sign-in how-to's `.env` and worse: the service's suite reads none of it."""
     service = services(name)
     env_file = service.path / ".env"
+    baked = env_file.read_text()  # the bake's own, copied from .env.example
     env_file.write_text(
         "DEBUG=1\n"
         "ADMIN_PASSWORD_LOGIN=1\n"
@@ -354,4 +355,4 @@ def test_a_developers_env_file_changes_no_test_verdict(services, name):
             "authentication/tests/test_checks.py",
         )
     finally:
-        env_file.unlink()
+        env_file.write_text(baked)
