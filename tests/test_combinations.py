@@ -1,5 +1,6 @@
 """Every combination of answers bakes a clean service that passes its own checks."""
 
+import itertools
 import re
 import tomllib
 
@@ -120,6 +121,34 @@ def text_files(root):
                 continue
 
 
+def numbered_lines(service, wanted):
+    """`path:number: line` of each line of the service's text files that
+    `wanted(path, line above, line)` accepts."""
+    return [
+        f"{path.relative_to(service.path)}:{number}: {line.strip()}"
+        for path, content in text_files(service.path)
+        for number, (above, line) in enumerate(
+            itertools.pairwise(["", *content.splitlines()]), start=1
+        )
+        if wanted(path, above, line)
+    ]
+
+
+@pytest.mark.parametrize("name", combination_params())
+def test_every_markdown_table_ends_with_a_blank_line(services, name):
+    """A line right after a table renders as one more row of it."""
+    glued = numbered_lines(
+        services(name),
+        lambda path, above, line: (
+            path.suffix == ".md"
+            and above.startswith("|")
+            and bool(line.strip())
+            and not line.startswith("|")
+        ),
+    )
+    assert glued == []
+
+
 def is_django_template(path):
     """A page of the service's own: Django's syntax is Jinja's, on purpose."""
     return path.suffix == ".html" and "templates" in path.parts
@@ -128,13 +157,12 @@ def is_django_template(path):
 @pytest.mark.parametrize("name", combination_params())
 def test_no_template_syntax_is_left(services, name):
     service = services(name)
-    leftovers = [
-        f"{path.relative_to(service.path)}:{number}: {line.strip()}"
-        for path, content in text_files(service.path)
-        if not is_django_template(path)
-        for number, line in enumerate(content.splitlines(), start=1)
-        if LEFTOVER.search(line)
-    ]
+    leftovers = numbered_lines(
+        service,
+        lambda path, _, line: (
+            not is_django_template(path) and bool(LEFTOVER.search(line))
+        ),
+    )
     leftovers += [
         str(path) for path in project_paths(service.path) if "cookiecutter" in path.name
     ]

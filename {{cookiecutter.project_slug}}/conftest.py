@@ -342,6 +342,16 @@ class Issuer(LoopbackServer):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def system_checks_pass():
+    """Run the system checks first, as manage.py does, also for `pytest <app>`:
+    a broken rule fails every test with the check's own message, not with
+    whatever it breaks further on."""
+    from django.core.management import call_command
+
+    call_command("check", verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def issuer_server():
     issuer = Issuer()

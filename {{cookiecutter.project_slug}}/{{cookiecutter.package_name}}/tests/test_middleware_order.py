@@ -110,3 +110,29 @@ def test_check_fails_when_needed_middleware_is_absent(need, settings):
 def test_unrelated_middleware_is_not_judged():
     extra = [*settings.MIDDLEWARE, "django.middleware.gzip.GZipMiddleware"]
     assert violations(extra, settings.GRAPHENE["MIDDLEWARE"]) == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "path"),
+    [
+        ("MIDDLEWARE", "django.middleware.comon.CommonMiddleware"),
+        ("MIDDLEWARE", "django.middleware.common.CommonMiddlewar"),
+        ("GRAPHENE['MIDDLEWARE']", "authentication.graphql.JWTMiddlewar"),
+    ],
+)
+def test_a_middleware_path_that_does_not_import_fails_the_check(
+    settings, setting, path
+):
+    if setting == "MIDDLEWARE":
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, path]
+    else:
+        settings.GRAPHENE = {
+            **settings.GRAPHENE,
+            "MIDDLEWARE": [*settings.GRAPHENE["MIDDLEWARE"], path],
+        }
+
+    with pytest.raises(SystemCheckError) as caught:
+        call_command("check")
+    message = str(caught.value)
+    assert f"{setting} names '{path}', which does not import" in message
+    assert "E031" in message
