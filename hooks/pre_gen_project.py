@@ -29,6 +29,7 @@ DEPENDENCY_MODULES = frozenset(
     helusers identify idna iniconfig joserfc jwt logger_extra nodeenv oauthlib
     oidc_auth openid packaging platformdirs pluggy pre_commit promise psycopg
     psycopg_binary py pycparser pygments pytest pytest_cov pytest_django pytest_env
+    pytest_randomly
     pytest_timeout python_discovery requests requests_oauthlib resilient_logger
     rest_framework ruff sentry_sdk six social_core social_django sqlparse
     text_unidecode typing_extensions tzdata urllib3 virtualenv whitenoise xdist yaml

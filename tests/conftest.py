@@ -92,9 +92,10 @@ class Service:
             check=check,
         )
 
-    def pytest(self, **env):
-        """Run the service's own suite in its own environment."""
-        return run_suite(self.venv / "python", self.path, **env)
+    def pytest(self, *paths, **env):
+        """Run the service's own suite (or these paths of it) in its own
+        environment."""
+        return run_suite(self.venv / "python", self.path, *paths, **env)
 
     def manage(self, *args, **env):
         env = {"DEBUG": "0", "SECRET_KEY": "only-for-template-tests", **env}

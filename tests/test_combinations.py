@@ -293,7 +293,7 @@ def test_generated_test_suite_passes(services, name):
 
 
 @pytest.mark.parametrize(
-    "name", combination_params("default", "all-off", "all-on", apart="-postgresql")
+    "name", combination_params("default", "all-off", apart="-postgresql")
 )
 def test_generated_test_suite_passes_on_postgresql(services, name, postgres_url):
     output = services(name).pytest(
@@ -358,6 +358,19 @@ def test_readme_setup_keeps_the_env_file_of_a_bake_and_makes_one_for_a_clone(
 
     assert "edited-after-baking" in (baked / ".env").read_text()
     assert (cloned / ".env").read_text() == example
+
+
+@pytest.mark.parametrize("name", combination_params("all-on", apart="-postgresql"))
+def test_the_admins_tests_pass_on_postgresql(services, name, postgres_url):
+    """Sign-on, the lockout and the admin's access log, on PostgreSQL too (the
+    rest of the all-options suite is what the default one runs there)."""
+    output = services(name).pytest(
+        "example_service/tests/test_admin_sso.py",
+        "authentication/tests/test_password_attempts.py",
+        "audit/tests/test_access.py",
+        DATABASE_URL=database_url(postgres_url, f"template_admin_{name}"),
+    )
+    assert "test database: postgresql" in output
 
 
 @pytest.mark.parametrize("name", combination_params("all-on"))
