@@ -77,12 +77,13 @@ def start_seconds(scratch, image, env):
         container.remove()
 
 
-def memory_after_requests(scratch, image, env, token):
+def memory_after_requests(scratch, image, env, make_token):
     """RSS of gunicorn's master and each worker, and their PSS together (MB),
     after REQUESTS requests, half `serviceInfo`, half a signed-in `me`."""
     container = Container(scratch, image, free_port(), env)
     try:
         container.wait_ready()
+        token = make_token()  # once the container is up, so that it is fresh
         for number in range(REQUESTS):
             if number % 2:
                 answer = graphql(container.url, "{ me { uuid } }", token).json()

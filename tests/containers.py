@@ -188,15 +188,17 @@ def build_base_images(scratch, dockerfile):
 ISSUER = """
 import sys, conftest
 issuer = conftest.Issuer()
-print(issuer.url, issuer.token(sub="7d4c2f1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f"), flush=True)
-sys.stdin.read()
+print(issuer.url, flush=True)
+for _ in sys.stdin:  # each line asks for a token, made at that moment
+    print(issuer.token(sub="7d4c2f1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f"), flush=True)
 """
 
 
 @contextlib.contextmanager
 def service_issuer(service):
     """The service's loopback OpenID Connect issuer, run in its environment:
-    (url, a token for the user 7d4c2f1e-...)."""
+    (url, a function that makes a token for the user 7d4c2f1e-... when it is
+    called: a token made before an image build could expire during it)."""
     process = subprocess.Popen(
         [service.venv / "python", "-c", ISSUER],
         cwd=service.path,
@@ -205,7 +207,13 @@ def service_issuer(service):
         text=True,
     )
     try:
-        url, token = process.stdout.readline().split()
+        url = process.stdout.readline().strip()
+
+        def token():
+            process.stdin.write("\n")
+            process.stdin.flush()
+            return process.stdout.readline().strip()
+
         yield url, token
     finally:
         process.kill()

@@ -40,7 +40,7 @@ def scratch(tmp_path_factory):
 
 @pytest.fixture
 def issuer(services, name):
-    """The service's own test issuer, in its environment: (url, token)."""
+    """The service's own test issuer, in its environment: (url, token maker)."""
     with service_issuer(services(name)) as url_and_token:
         yield url_and_token
 
@@ -113,7 +113,7 @@ def test_production_image_runs_as_the_platform_runs_it(
         assert requests.get(f"{first.url}/healthz", timeout=5).status_code == 200
         info = graphql(first.url, "{ serviceInfo { name } }").json()
         assert info["data"]["serviceInfo"]["name"]
-        me = graphql(first.url, "{ me { uuid } }", token).json()
+        me = graphql(first.url, "{ me { uuid } }", token()).json()
         assert me == {"data": {"me": {"uuid": "7d4c2f1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f"}}}
         assert_admin_styles_served(first.url)
 
