@@ -269,9 +269,7 @@ def main():
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "SECURE_SSL_REDIRECT": "0",
         "TOKEN_AUTH_AUTHSERVER_URL": issuer.url,
-        # The loopback issuer is plain http on 127.0.0.1, which production
-        # settings refuse; trusting it here is the point of the test.
-        "SILENCED_SYSTEM_CHECKS": "authentication.E002",
+        **production_server.TRUST_THE_LOOPBACK_ISSUER,
         "TOKEN_AUTH_ACCEPTED_AUDIENCE": AUDIENCE,
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(service),
@@ -280,12 +278,7 @@ def main():
     if arguments.database_url.startswith("postgres"):
         production_server.create_database(arguments.database_url)
         postmaster = database_server_pid(arguments.database_url)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=service,
-        env=env,
-        check=True,
-    )
+    production_server.manage(service, env, "migrate", "--no-input", "-v0")
     # The user exists before the first request, as it would after a first login.
     subprocess.run(
         [

@@ -13,6 +13,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+# The loopback issuer is plain http on 127.0.0.1, which production settings
+# refuse (authentication.E002); trusting it is the point of these runs.
+TRUST_THE_LOOPBACK_ISSUER = {"SILENCED_SYSTEM_CHECKS": "authentication.E002"}
+
 
 def free_port():
     with socket.socket() as probe:
@@ -69,9 +73,7 @@ def setup(service, database_url, **overrides):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "TOKEN_AUTH_AUTHSERVER_URL": issuer.url,
-        # The loopback issuer is plain http on 127.0.0.1, which production
-        # settings refuse; trusting it here is the point of the test.
-        "SILENCED_SYSTEM_CHECKS": "authentication.E002",
+        **TRUST_THE_LOOPBACK_ISSUER,
         "TOKEN_AUTH_ACCEPTED_AUDIENCE": AUDIENCE,
         "LOG_LEVEL": "WARNING",
         **overrides,

@@ -7,13 +7,16 @@ from django.utils.module_loading import import_string
 from .middleware_order import violations
 
 
+def graphene_middleware():
+    return getattr(settings, "GRAPHENE", {}).get("MIDDLEWARE", ())
+
+
 @checks.register()
 def check_middleware_order(app_configs, **kwargs):
     """Apply the rules of `middleware_order` to the configured middleware."""
-    graphene_middleware = getattr(settings, "GRAPHENE", {}).get("MIDDLEWARE", ())
     return [
         checks.Error(found.message, id=f"{__package__}.{found.code}")
-        for found in violations(settings.MIDDLEWARE, graphene_middleware)
+        for found in violations(settings.MIDDLEWARE, graphene_middleware())
     ]
 
 
@@ -25,11 +28,10 @@ def check_middleware_imports(app_configs, **kwargs):
     (`django.middleware.comon.CommonMiddleware`) would pass `check` and
     fail only when the server starts to serve.
     """
-    graphene_middleware = getattr(settings, "GRAPHENE", {}).get("MIDDLEWARE", ())
     errors = []
     for setting, paths in (
         ("MIDDLEWARE", settings.MIDDLEWARE),
-        ("GRAPHENE['MIDDLEWARE']", graphene_middleware),
+        ("GRAPHENE['MIDDLEWARE']", graphene_middleware()),
     ):
         for path in paths:
             try:
