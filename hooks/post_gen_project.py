@@ -32,6 +32,8 @@ COPIED_WITHOUT_RENDER = frozenset(
 # Each optional path, and whether the answers keep it.
 OPTIONAL_PATHS = {
     ".github": {{ cookiecutter.ci == "github" }},
+    "package.json": {{ cookiecutter.ci == "github" }},
+    "package-lock.json": {{ cookiecutter.ci == "github" }},
     "errorlog": {{ cookiecutter.use_error_log }},
     "{{ cookiecutter.package_name }}/sentry.py": {{ cookiecutter.use_sentry }},
     "{{ cookiecutter.package_name }}/tests/test_sentry.py": {{ cookiecutter.use_sentry }},

@@ -2,7 +2,6 @@
 
 import itertools
 import re
-import tomllib
 
 import pytest
 import yaml
@@ -54,6 +53,8 @@ OPTIONAL = {
     ".github/workflows/ci.yml": lambda answers: answers["ci"] == "github",
     ".github/dependabot.yml": lambda answers: answers["ci"] == "github",
     ".github/workflows/release-please.yml": lambda answers: answers["ci"] == "github",
+    "package.json": lambda answers: answers["ci"] == "github",
+    "package-lock.json": lambda answers: answers["ci"] == "github",
     "errorlog/models.py": lambda answers: answers["use_error_log"],
     "errorlog/migrations/0001_initial.py": lambda answers: answers["use_error_log"],
     "Dockerfile": lambda answers: answers["use_docker"],
@@ -257,18 +258,6 @@ def test_container_files_pass_their_linters(services, name):
     # The DEBUG server is for this machine only; no .env file reaches an image.
     assert all(port.startswith("127.0.0.1:") for port in app["ports"])
     assert ".env*" in (service.path / ".dockerignore").read_text().splitlines()
-
-
-@pytest.mark.parametrize("name", combination_params())
-def test_pre_commit_config_is_valid_and_pins_the_services_ruff(services, name):
-    service = services(name)
-    config = service.path / ".pre-commit-config.yaml"
-    run([TOOLS_BIN / "pre-commit", "validate-config", config], cwd=service.path)
-    repos = yaml.safe_load(config.read_text())["repos"]
-    [ruff] = [repo for repo in repos if repo["repo"].endswith("/ruff-pre-commit")]
-    pyproject = tomllib.loads((service.path / "pyproject.toml").read_text())
-    pinned = f"ruff=={ruff['rev'].removeprefix('v')}"
-    assert pinned in pyproject["dependency-groups"]["dev"]
 
 
 @pytest.mark.parametrize("name", combination_params())

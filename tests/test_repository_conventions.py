@@ -16,7 +16,6 @@ import pytest
 import yaml
 from conftest import combination_params, run
 
-COMMITLINT = ["@commitlint/cli@20.5.3", "@commitlint/config-conventional@20.5.3"]
 RELEASE_PLEASE = "release-please@17.11.2"
 
 
@@ -37,10 +36,13 @@ def on_github(service, relative):
 
 
 @pytest.fixture(scope="session")
-def commitlint(tmp_path_factory):
-    """commitlint and the conventional config, installed from npm."""
+def commitlint(services, tmp_path_factory):
+    """commitlint and the conventional config, as the service's CI installs
+    them: `npm ci` from its package.json and package-lock.json."""
     directory = tmp_path_factory.mktemp("commitlint")
-    npm("install", "--no-save", "--prefix", directory, *COMMITLINT, cwd=directory)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(services("default").path / name, directory / name)
+    npm("ci", cwd=directory)
     return directory / "node_modules"
 
 
@@ -146,6 +148,7 @@ def test_ci_runs_the_city_checks(services, name):
 
     assert {"commitlint", "pre-commit", "test", "dependency-review"} <= set(jobs)
     for command in (
+        "npm ci",
         "commitlint",
         "pre-commit run --all-files",
         "makemigrations --check --dry-run",

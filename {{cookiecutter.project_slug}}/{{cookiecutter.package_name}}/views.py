@@ -76,7 +76,7 @@ def too_large():
 
 def refuse_declared_too_large(request):
     """Refuse a body whose Content-Length is over the limit, without holding it."""
-    length = request.META.get("CONTENT_LENGTH") or "0"
+    length = request.headers.get("content-length") or "0"
     if not length.isdigit():
         raise refused(400, "The Content-Length header is not a number.")
     if int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
