@@ -1,11 +1,13 @@
 """Building and running a service's image with podman, as the platform runs it.
 
-No container registry is reachable here, so the two base images the
-Dockerfile names are stand-ins built locally and tagged with those exact
+No container registry is reachable here, so the base images the Dockerfile
+and compose.yaml name are stand-ins built locally and tagged with those exact
 names: uv's from the static musl binaries of its PyPI wheel, Python's from a
 Debian 12 minbase (mmdebstrap) with the CPython the template tests already
-use copied to /usr/local. Builds never pull; package downloads inside a build
-get the host's CA bundle as a build-time mount only.
+use copied to /usr/local, PostgreSQL's from Debian 12's own server package
+with a start script that does what the official image does with POSTGRES_*.
+Builds never pull; package downloads inside a build get the host's CA bundle
+as a build-time mount only.
 """
 
 import contextlib
@@ -68,11 +70,36 @@ def python_image_name(version):
 
 
 def base_images(dockerfile):
-    """The uv version and the Python image name of a Dockerfile."""
+    """The uv version and the Python version of a Dockerfile, once its base
+    images are checked to be named in full (as Docker and podman both read)."""
     text = dockerfile.read_text()
     uv_version = re.search(r"^FROM ghcr\.io/astral-sh/uv:(\S+) AS uv$", text, re.M)[1]
     python_version = re.search(r"^ARG PYTHON_VERSION=(\S+)$", text, re.M)[1]
+    python = "docker.io/library/python:${PYTHON_VERSION}-slim-bookworm"
+    assert re.search(rf"^FROM {re.escape(python)} AS base$", text, re.M), text
     return uv_version, python_version
+
+
+def minbase(scratch, name, packages):
+    """A Debian 12 minbase image with `packages`, made by mmdebstrap once."""
+    image = f"localhost/{name}:latest"
+    if podman(scratch, "image", "exists", image, check=False).returncode != 0:
+        tarball = scratch / f"{name}.tar"
+        run(
+            [
+                "mmdebstrap",
+                "--quiet",
+                "--variant=minbase",
+                f"--include={','.join(packages)}",
+                "bookworm",
+                tarball,
+                "http://deb.debian.org/debian",
+            ],
+            cwd=scratch,
+        )
+        podman(scratch, "import", "--quiet", tarball, image)
+        tarball.unlink()
+    return image
 
 
 def build_uv_image(scratch, version):
@@ -100,24 +127,23 @@ def build_uv_image(scratch, version):
 
 
 def build_python_image(scratch, version):
-    minbase = "localhost/debian12-minbase:latest"
-    if podman(scratch, "image", "exists", minbase, check=False).returncode != 0:
-        tarball = scratch / "debian12.tar"
-        run(
-            [
-                "mmdebstrap",
-                "--quiet",
-                "--variant=minbase",
-                "--include=ca-certificates,libssl3,libsqlite3-0,libffi8,libbz2-1.0,"
-                "liblzma5,libreadline8,libncursesw6,zlib1g,libuuid1,libexpat1",
-                "bookworm",
-                tarball,
-                "http://deb.debian.org/debian",
-            ],
-            cwd=scratch,
-        )
-        podman(scratch, "import", "--quiet", tarball, minbase)
-        tarball.unlink()
+    base = minbase(
+        scratch,
+        "debian12-minbase",
+        [
+            "ca-certificates",
+            "libssl3",
+            "libsqlite3-0",
+            "libffi8",
+            "libbz2-1.0",
+            "liblzma5",
+            "libreadline8",
+            "libncursesw6",
+            "zlib1g",
+            "libuuid1",
+            "libexpat1",
+        ],
+    )
     work = scratch / f"python-{version}"
     prefix = Path(
         subprocess.run(
@@ -135,22 +161,57 @@ def build_python_image(scratch, version):
         ignore=shutil.ignore_patterns("test", "__pycache__", "*.pth"),
     )
     (work / "Containerfile").write_text(
-        f"FROM {minbase}\nCOPY python/ /usr/local/\n"
+        f"FROM {base}\nCOPY python/ /usr/local/\n"
         "RUN ldconfig && ln -sf python3 /usr/local/bin/python\nENV LANG=C.UTF-8\n"
     )
     build(scratch, work, python_image_name(version))
 
 
-def build_service_image(scratch, service_dir, target, tag, *options):
+POSTGRES_START = Path(__file__).parent / "postgres_image" / "start-postgres.sh"
+
+
+def build_postgres_image(scratch, image):
+    """A stand-in for the official PostgreSQL image `image` (such as
+    docker.io/library/postgres:15), from Debian 12's package of that version."""
+    major = re.fullmatch(r"docker\.io/library/postgres:(\d+)", image)
+    assert major, f"{image}: compose.yaml names the official image, in full"
+    major = major[1]
+    base = minbase(scratch, f"debian12-postgresql-{major}", [f"postgresql-{major}"])
+    work = scratch / f"postgres-{major}"
+    work.mkdir(exist_ok=True)
+    shutil.copy(POSTGRES_START, work / POSTGRES_START.name)
+    (work / "Containerfile").write_text(
+        f"FROM {base}\n"
+        f"COPY {POSTGRES_START.name} /usr/local/bin/\n"
+        "RUN install -d -o postgres -g postgres -m 700 /var/lib/postgresql/data "
+        "&& install -d -o postgres -g postgres /var/run/postgresql\n"
+        f"ENV PATH=/usr/lib/postgresql/{major}/bin:$PATH "
+        "PGDATA=/var/lib/postgresql/data LANG=C.UTF-8\n"
+        "USER postgres\n"
+        "EXPOSE 5432\n"
+        f'CMD ["{POSTGRES_START.name}"]\n'
+    )
+    build(scratch, work, image)
+
+
+def service_build_options(scratch):
+    """What a build of a service's image needs here: the host's network and
+    CA bundle for uv's downloads, as build-time mounts only."""
     uv_config = scratch / "uv-build.toml"
     uv_config.write_text("native-tls = true\n")  # uv trusts the mounted bundle
+    return [
+        "--network=host",
+        f"--volume={CA_BUNDLE}:{CA_BUNDLE}:ro",
+        f"--volume={uv_config}:/etc/uv/uv.toml:ro",
+    ]
+
+
+def build_service_image(scratch, service_dir, target, tag, *options):
     build(
         scratch,
         service_dir,
         tag,
-        "--network=host",
-        f"--volume={CA_BUNDLE}:{CA_BUNDLE}:ro",
-        f"--volume={uv_config}:/etc/uv/uv.toml:ro",
+        *service_build_options(scratch),
         f"--target={target}",
         *options,
     )
