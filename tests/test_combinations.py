@@ -281,6 +281,20 @@ def test_generated_test_suite_passes(services, name):
     assert "test database: sqlite" in services(name).pytest()
 
 
+@pytest.mark.parametrize("name", combination_params("all-on", apart="-alone"))
+def test_each_test_file_of_the_suite_passes_alone(services, name):
+    """`pytest -n0 <file>`, as docs/how-to/run-tests.md says to run one file:
+    in a process of its own, its tests shuffled (pytest-randomly), so no test
+    relies on another file's having run first. (The whole suite, shuffled
+    too, runs in the tests above.)"""
+    service = services(name)
+    files = sorted(service.path.glob("*/tests/test_*.py"))
+    assert len(files) > 30
+    for path in files:
+        output = service.pytest("-n0", path.relative_to(service.path))
+        assert "Using --randomly-seed=" in output
+
+
 @pytest.mark.parametrize(
     "name", combination_params("default", "all-off", apart="-postgresql")
 )

@@ -61,6 +61,11 @@ class PermissionDeniedError(CodedError):
     default_message = _("You do not have permission to do this.")
 
 
+class NotFoundError(CodedError):
+    code = "NOT_FOUND_ERROR"
+    default_message = _("There is no such object.")
+
+
 class ServiceUnavailableError(CodedError):
     code = "SERVICE_UNAVAILABLE_ERROR"
     default_message = _("The service cannot reach its database; try again shortly.")

@@ -2,17 +2,16 @@
 
 import graphene
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError as DjangoValidationError
 from graphene import relay
-from graphene.utils.str_converters import to_camel_case
 from graphene_django import DjangoObjectType
 
 from audit.access import AccessLogged
 from audit.deletion import delete_user
 from audit.updates import RowDeleted
-from authentication.errors import AccountDeletedError, ValidationError
+from authentication.errors import AccountDeletedError
 from authentication.graphql import Node
 from authentication.middleware import set_user
+from common.changes import save_changes
 
 from .models import User
 
@@ -52,31 +51,9 @@ class UpdateMe(relay.ClientIDMutation):
 
     @classmethod
     def mutate_and_get_payload(cls, root, info, **changes):
-        user = info.context.user
         changes.pop("client_mutation_id", None)
-        before = {field: getattr(user, field) for field in changes}
-        for field, value in changes.items():
-            setattr(user, field, value)
-        unchanged = [f.name for f in User._meta.fields if f.name not in changes]
-        try:
-            user.full_clean(exclude=unchanged)
-        except DjangoValidationError as error:
-            for field, value in before.items():  # as the rest of the document saw it
-                setattr(user, field, value)
-            raise ValidationError(validation_message(error)) from error
-        try:
-            user.save(update_fields=list(changes))
-        except RowDeleted as error:  # by deleteMe, the admin or another request
-            raise AccountDeletedError() from error
+        user = save_changes(info.context.user, changes, AccountDeletedError)
         return UpdateMe(user=user)
-
-
-def validation_message(error):
-    """One line naming each invalid field, in the API's camelCase."""
-    return "; ".join(
-        f"{to_camel_case(field)}: {' '.join(messages)}"
-        for field, messages in error.message_dict.items()
-    )
 
 
 class DeleteMe(relay.ClientIDMutation):

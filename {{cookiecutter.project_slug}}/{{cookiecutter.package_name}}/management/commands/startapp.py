@@ -46,7 +46,8 @@ class Command(BaseCommand):
             f'  {PROJECT}/settings.py: add "{name}" to INSTALLED_APPS, '
             'after "users"\n'
             f"  {PROJECT}/schema.py: add `import {name}.schema` and put "
-            f"{name}.schema.Query first among the bases of Query\n"
+            f"{name}.schema.Query first among the bases of Query, and "
+            f"{name}.schema.Mutation first among those of Mutation\n"
             f"Then: uv run pytest {name}"
         )
 
