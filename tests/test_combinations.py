@@ -16,6 +16,7 @@ from bake import (
     run_suite,
 )
 from conftest import COMBINATIONS, combination_params, database_url
+from markdown_it import MarkdownIt
 
 # A leftover of Jinja: two braces (except GitHub's `${{`), or brace-percent/hash.
 LEFTOVER = re.compile(r"(?<!\$)\{\{|\{[%#]")
@@ -135,19 +136,41 @@ def numbered_lines(service, wanted):
     ]
 
 
+TABLE_SEPARATOR = re.compile(r"\|[ :|-]+")
+
+
 @pytest.mark.parametrize("name", combination_params())
-def test_every_markdown_table_ends_with_a_blank_line(services, name):
-    """A line right after a table renders as one more row of it."""
-    glued = numbered_lines(
-        services(name),
-        lambda path, above, line: (
-            path.suffix == ".md"
-            and above.startswith("|")
-            and bool(line.strip())
-            and not line.startswith("|")
-        ),
-    )
-    assert glued == []
+def test_markdown_tables_render_as_the_tables_they_are_written_as(services, name):
+    """Rendered by a Markdown parser (markdown-it, with GitHub's tables): each
+    row of a table is a line written as one (`| ... |`), and each such line
+    outside code blocks is a row. A line right after a table would be one
+    more row of it; a table without its separator line would be text."""
+    parser = MarkdownIt("commonmark").enable("table")
+    wrong = []
+    for path, content in text_files(services(name).path):
+        if path.suffix != ".md":
+            continue
+        lines = content.splitlines()
+        tokens = parser.parse(content)
+        rows = {token.map[0] for token in tokens if token.type == "tr_open"}
+        code = {
+            number
+            for token in tokens
+            if token.type in ("fence", "code_block")
+            for number in range(*token.map)
+        }
+        written = {
+            number
+            for number, line in enumerate(lines)
+            if line.startswith("|")
+            and number not in code
+            and not TABLE_SEPARATOR.fullmatch(line)
+        }
+        wrong += [
+            f"{path.name}:{number + 1}: {lines[number]}"
+            for number in sorted(rows ^ written)
+        ]
+    assert wrong == []
 
 
 def is_django_template(path):
@@ -305,6 +328,11 @@ def test_generated_test_suite_passes_on_postgresql(services, name, postgres_url)
     assert f"test database: postgresql test_template_{name.replace('-', '_')}" in output
 
 
+# The next Django release, which the default service is tested on too, and
+# the Python it needs (Django 6 needs 3.12 or newer).
+NEXT_DJANGO, NEXT_DJANGO_PYTHON = "6.1.3", "3.13"
+
+
 def pythons_the_defaults_are_not_tested_on():
     """The python_version choices that no combination runs the defaults on."""
     defaults = resolved({})
@@ -317,25 +345,41 @@ def pythons_the_defaults_are_not_tested_on():
     return [version for version in CHOICES["python_version"] if version not in tested]
 
 
-@pytest.mark.parametrize("version", pythons_the_defaults_are_not_tested_on())
-@pytest.mark.parametrize("name", combination_params("default", apart="-pythons"))
-def test_default_service_suite_passes_on_other_pythons(services, name, version):
-    """The service supports 3.11 to 3.13, whatever python_version says.
+def test_the_default_suite_runs_on_every_python_choice():
+    """The defaults' own Python and python_version-3.11 as combinations; the
+    last one under the next Django, below."""
+    assert pythons_the_defaults_are_not_tested_on() == [NEXT_DJANGO_PYTHON]
 
-    The defaults on 3.11 are a combination of their own (python_version-3.11),
-    whose suite runs on 3.11; here the other versions.
+
+@pytest.mark.parametrize("name", combination_params("default", apart="-next-django"))
+def test_default_service_suite_passes_on_the_next_django(services, name, postgres_url):
+    """The next Django on Python 3.13, on SQLite and on PostgreSQL, in an
+    environment of its own: moving to it is a version bump, not a project.
+
+    The lock stays on Django 5.2 LTS; the environment is made from it, then
+    Django alone is replaced (every other package declares 6.1 allowed).
     """
     service = services(name)
-    interpreter = find_python(version)
-    assert interpreter, f"Python {version} is needed for this test"
-    environment = service.path.parent / f"venv-{version}"
+    interpreter = find_python(NEXT_DJANGO_PYTHON)
+    assert interpreter, f"Python {NEXT_DJANGO_PYTHON} is needed for this test"
+    environment = service.path.parent / "venv-next-django"
     run(
         [UV, "sync", "--locked", "--python", interpreter],
         cwd=service.path,
         UV_PROJECT_ENVIRONMENT=str(environment),
     )
-    output = run_suite(environment / "bin" / "python", service.path)
-    assert f"python {version}" in output.lower()
+    python = environment / "bin" / "python"
+    run(
+        [UV, "pip", "install", "--python", python, f"django=={NEXT_DJANGO}"],
+        cwd=service.path,
+    )
+
+    on_sqlite = run_suite(python, service.path)
+    assert f"django: version: {NEXT_DJANGO}" in on_sqlite
+    assert f"python {NEXT_DJANGO_PYTHON}" in on_sqlite.lower()
+    database = database_url(postgres_url, "template_next_django")
+    on_postgresql = run_suite(python, service.path, DATABASE_URL=database)
+    assert "test database: postgresql test_template_next_django" in on_postgresql
 
 
 @pytest.mark.parametrize("name", combination_params("default"))

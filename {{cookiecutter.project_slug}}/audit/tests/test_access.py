@@ -5,12 +5,12 @@ import uuid
 
 import pytest
 from auditlog.models import LogEntry
-from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from graphql_relay import to_global_id
 
+from conftest import run_system_checks
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -270,4 +270,4 @@ def test_an_admin_without_access_logging_fails_the_check(monkeypatch):
     monkeypatch.setitem(admin.site._registry, User, UserAdmin(User, admin.site))
 
     with pytest.raises(SystemCheckError, match=r"audit\.E004.*users\.User"):
-        call_command("check")
+        run_system_checks()

@@ -2,13 +2,13 @@ import graphene
 import pytest
 from auditlog.registry import auditlog
 from django.apps import apps
-from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
 from audit.access import NotPersonalData
 from audit.tests.urls import AnyUserNode  # an AccessLogged node type
 from authentication.graphql import Node
+from conftest import run_system_checks
 from users.models import User
 
 from {{ cookiecutter.package_name }}.schema import Mutation, Query
@@ -23,12 +23,12 @@ def untracked_user_model():
 
 def test_every_project_model_is_tracked():
     assert auditlog.contains(User)
-    call_command("check", fail_level="WARNING")
+    run_system_checks(fail_level="WARNING")
 
 
 def test_untracked_project_model_fails_the_check(untracked_user_model):
     with pytest.raises(SystemCheckError, match=r"audit\.E001.*users\.User is neither"):
-        call_command("check")
+        run_system_checks()
 
 
 def test_a_tracked_model_without_exact_updates_fails_the_check(settings, monkeypatch):
@@ -38,7 +38,7 @@ def test_a_tracked_model_without_exact_updates_fails_the_check(settings, monkeyp
     monkeypatch.setattr(auth, "path", str(settings.BASE_DIR / "auth"))
 
     with pytest.raises(SystemCheckError, match=r"audit\.E003.*auth\.Group is"):
-        call_command("check")
+        run_system_checks()
 
 
 def test_excluded_model_passes_the_check(untracked_user_model, settings):
@@ -47,7 +47,7 @@ def test_excluded_model_passes_the_check(untracked_user_model, settings):
         "users.User",
     )
 
-    call_command("check", fail_level="WARNING")
+    run_system_checks(fail_level="WARNING")
 
 
 class PlainUserNode(DjangoObjectType):
@@ -149,7 +149,7 @@ def test_a_field_returning_unmarked_model_objects_fails_the_check(
     use_schema(settings, name)
     expected = rf"audit\.E002.*{field} returns objects of PlainUserNode \(users\.User\)"
     with pytest.raises(SystemCheckError, match=expected) as failure:
-        call_command("check")
+        run_system_checks()
     assert "AccessLogged" in str(failure.value)
     assert "NotPersonalData" in str(failure.value)
 
@@ -157,4 +157,4 @@ def test_a_field_returning_unmarked_model_objects_fails_the_check(
 @pytest.mark.parametrize("name", ["MarkedList", "NotPersonalList", "MarkedConnection"])
 def test_marked_types_pass_the_check(settings, name):
     use_schema(settings, name)
-    call_command("check", fail_level="WARNING")
+    run_system_checks(fail_level="WARNING")

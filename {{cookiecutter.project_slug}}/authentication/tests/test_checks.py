@@ -2,10 +2,10 @@ import re
 
 import graphene
 import pytest
-from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from authentication.graphql import public
+from conftest import run_system_checks
 
 from {{ cookiecutter.package_name }}.schema import Mutation, Query
 
@@ -32,7 +32,7 @@ def use_schema(settings, name):
 
 
 def test_the_service_schema_passes():
-    call_command("check", fail_level="WARNING")
+    run_system_checks(fail_level="WARNING")
 
 
 def test_a_required_protected_root_field_fails_the_check(settings):
@@ -42,13 +42,13 @@ def test_a_required_protected_root_field_fails_the_check(settings):
         r"required.*Remove required=True"
     )
     with pytest.raises(SystemCheckError, match=expected):
-        call_command("check")
+        run_system_checks()
 
 
 @pytest.mark.parametrize("name", ["nullable_protected", "required_public"])
 def test_nullable_protected_and_required_public_fields_pass(settings, name):
     use_schema(settings, name)
-    call_command("check", fail_level="WARNING")
+    run_system_checks(fail_level="WARNING")
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_production_refuses_an_issuer_it_cannot_trust(settings, url, reason):
     setting = f"TOKEN_AUTH_AUTHSERVER_URL is '{re.escape(url)}'"
     expected = rf"(?s)authentication\.E002.*{setting}.*{reason}"
     with pytest.raises(SystemCheckError, match=expected):
-        call_command("check")
+        run_system_checks()
 {%- if cookiecutter.use_admin_sso == "yes" %}
 
 
@@ -75,7 +75,7 @@ def test_production_refuses_a_sign_on_provider_on_this_machine(settings):
     settings.SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT = "http://127.0.0.1:8001"
     expected = r"(?s)authentication\.E002.*SOCIAL_AUTH_TUNNISTAMO_OIDC_ENDPOINT"
     with pytest.raises(SystemCheckError, match=expected):
-        call_command("check")
+        run_system_checks()
 {%- endif %}
 
 
@@ -85,7 +85,7 @@ def test_development_may_trust_a_local_issuer(settings):
         **settings.OIDC_API_TOKEN_AUTH,
         "ISSUER": ["http://127.0.0.1:8001"],
     }
-    call_command("check", fail_level="WARNING")
+    run_system_checks(fail_level="WARNING")
 
 
 def test_production_trusts_an_https_issuer(settings):
@@ -97,4 +97,4 @@ def test_production_trusts_an_https_issuer(settings):
             "https://tunnistus.hel.fi/auth/realms/x",
         ],
     }
-    call_command("check", fail_level="WARNING")
+    run_system_checks(fail_level="WARNING")

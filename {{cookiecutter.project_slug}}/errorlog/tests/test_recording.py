@@ -7,9 +7,9 @@ import jwt
 import pytest
 from auditlog.registry import auditlog
 from django.contrib import admin
-from django.core.management import call_command
 from django.db import transaction
 
+from conftest import run_system_checks
 from errorlog import recording
 from errorlog.models import ErrorLogEntry
 from errorlog.recording import record_failure
@@ -154,7 +154,7 @@ def test_atomic_requests_fail_the_check(settings):
     settings.DATABASES["default"]["ATOMIC_REQUESTS"] = True
     try:
         with pytest.raises(SystemCheckError, match="errorlog.E001"):
-            call_command("check")
+            run_system_checks()
     finally:
         settings.DATABASES["default"]["ATOMIC_REQUESTS"] = False
 

@@ -1,4 +1,5 @@
-"""The container's start-up, run outside a container: the entrypoint and its command.
+"""The container's start-up, run outside a container: the entrypoint and its
+command, and gunicorn's master doing the same for the production command.
 
 Migrating when asked (APPLY_MIGRATIONS=1) is tested in test_migrate.py, with
 several containers starting at once.
@@ -13,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+PACKAGE = __name__.split(".")[0]
 
 
 def entrypoint(*command, **env):
@@ -63,6 +65,23 @@ def test_entrypoint_stops_when_the_database_never_answers():
     assert result.returncode != 0
     assert "did not answer within 1 seconds" in result.stderr
     assert "server started" not in result.stdout
+
+
+@pytest.mark.slow
+def test_server_stops_when_the_database_never_answers():
+    """gunicorn waits in its master (gunicorn.conf.py), and gives up as clearly."""
+    result = entrypoint(
+        "gunicorn",
+        "--config",
+        "gunicorn.conf.py",
+        f"{PACKAGE}.wsgi",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing",
+        DATABASE_WAIT_SECONDS="1",  # it gives up before it listens on a port
+    )
+
+    assert result.returncode != 0
+    assert "did not answer within 1 seconds" in result.stderr
+    assert "Booting worker" not in result.stdout + result.stderr
 
 
 @pytest.mark.slow

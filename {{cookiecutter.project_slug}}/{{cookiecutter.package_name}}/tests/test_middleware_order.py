@@ -3,9 +3,9 @@ import uuid
 import pytest
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from conftest import run_system_checks
 from users.models import User
 
 from {{ cookiecutter.package_name }}.middleware_order import (
@@ -23,7 +23,7 @@ PACKAGE = "{{ cookiecutter.package_name }}"
 
 def test_configured_middleware_keeps_every_rule():
     assert violations(settings.MIDDLEWARE, settings.GRAPHENE["MIDDLEWARE"]) == []
-    call_command("check", fail_level="WARNING")
+    run_system_checks(fail_level="WARNING")
 
 
 def test_missing_authentication_middleware_fails_the_check(settings):
@@ -32,7 +32,7 @@ def test_missing_authentication_middleware_fails_the_check(settings):
     ]
 
     with pytest.raises(SystemCheckError) as caught:
-        call_command("check")
+        run_system_checks()
 
     message = str(caught.value)
     assert f"{PACKAGE}.E012" in message
@@ -57,14 +57,14 @@ def test_token_middleware_may_be_listed_first(settings, client, issuer):
     assert response.json()["uuid"] == subject
     created = LogEntry.objects.get(object_pk=str(User.objects.get(uuid=subject).pk))
     assert created.cid == "listed-first"
-    call_command("check")
+    run_system_checks()
 
 
 def test_missing_graphene_jwt_middleware_fails_the_check(settings):
     settings.GRAPHENE = {**settings.GRAPHENE, "MIDDLEWARE": []}
 
     with pytest.raises(SystemCheckError, match=f"{PACKAGE}.E022.*{GRAPHENE_JWT}"):
-        call_command("check")
+        run_system_checks()
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
@@ -73,7 +73,7 @@ def test_check_fails_when_a_rule_is_broken(rule, settings):
     settings.MIDDLEWARE = [*swapped, rule.then, rule.first]
 
     with pytest.raises(SystemCheckError) as caught:
-        call_command("check")
+        run_system_checks()
 
     message = str(caught.value)
     assert f"{PACKAGE}.{rule.code}" in message
@@ -90,7 +90,7 @@ def test_check_fails_when_required_middleware_is_missing(rule, settings):
     ]
 
     with pytest.raises(SystemCheckError, match=f"{short(rule.first)}.* missing"):
-        call_command("check")
+        run_system_checks()
 
 
 @pytest.mark.parametrize("need", PRESENCE, ids=lambda need: need.code)
@@ -104,7 +104,7 @@ def test_check_fails_when_needed_middleware_is_absent(need, settings):
     }
 
     with pytest.raises(SystemCheckError, match=f"{PACKAGE}.{need.code}"):
-        call_command("check")
+        run_system_checks()
 
 
 def test_unrelated_middleware_is_not_judged():
@@ -132,7 +132,7 @@ def test_a_middleware_path_that_does_not_import_fails_the_check(
         }
 
     with pytest.raises(SystemCheckError) as caught:
-        call_command("check")
+        run_system_checks()
     message = str(caught.value)
     assert f"{setting} names '{path}', which does not import" in message
     assert "E031" in message
