@@ -295,6 +295,20 @@ def fresh_database(service, server_url, url):
     return url
 
 
+def wait_ready(url, logs, timeout=180, poll=0.5):
+    """The service's first 200 from /readiness; on a timeout, `logs()` is shown."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            ready = requests.get(f"{url}/readiness", timeout=5)
+            if ready.status_code == 200:
+                return ready
+        except requests.RequestException:
+            pass
+        time.sleep(poll)
+    raise AssertionError(f"not ready in {timeout} s:\n{logs()}")
+
+
 class Container:
     """A production container, run as the platform runs it: read-only, a
     random uid in group 0, no HOME; on the host's network at `port`."""
@@ -316,15 +330,7 @@ class Container:
         ).stdout.strip()
 
     def wait_ready(self, timeout=180, poll=0.5):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/readiness", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(poll)
-        raise AssertionError(f"not ready in {timeout} s:\n{self.logs()}")
+        return wait_ready(self.url, self.logs, timeout, poll)
 
     def logs(self):
         result = podman(self.scratch, "logs", self.id)

@@ -36,6 +36,7 @@ from containers import (
     production_env,
     service_build_options,
     service_issuer,
+    wait_ready,
 )
 
 
@@ -202,17 +203,8 @@ class ComposeProject:
             time.sleep(1)
         raise AssertionError(f"{service} not healthy in {timeout} s")
 
-    def wait_ready(self, timeout=180):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                ready = requests.get(f"{self.url}/readiness", timeout=5)
-                if ready.status_code == 200:
-                    return ready.json()
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"not ready in {timeout} s:\n{self.logs('app')}")
+    def wait_ready(self):
+        return wait_ready(self.url, lambda: self.logs("app")).json()
 
     def logs(self, service):
         result = podman(self.scratch, "logs", self.container(service), check=False)
