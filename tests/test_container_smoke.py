@@ -140,10 +140,12 @@ def test_production_image_runs_as_the_platform_runs_it(
             assert "Control server" not in logs, logs
         migrated = [r.logs().count("Applying users.0001_initial") for r in replicas]
         assert sorted(migrated) == [0, 1]  # one replica migrated, the other waited
-        for replica in replicas:  # in gunicorn's master, before it listened
-            logs = replica.logs()
+        for replica in replicas:  # by gunicorn's master, before it listened
+            logs = replica.logs()  # and before it forked, the warm-up
             assert logs.index("The database answers.") < logs.index("Listening at")
             assert logs.count("System check identified no issues") == 1
+            assert logs.index("warm-up requests.") < logs.index("Booting worker")
+            assert "The warm-up request" not in logs, logs  # none was refused
     finally:
         for replica in replicas:
             replica.remove()

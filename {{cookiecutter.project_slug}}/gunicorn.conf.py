@@ -1,9 +1,10 @@
 """Gunicorn, the production server: `gunicorn --config gunicorn.conf.py <wsgi>`.
 
 Threads in a few worker processes suit this I/O-bound service. The master
-imports the service before it forks the workers (preload_app), so that they
-share that memory and Django starts once per replica{% if cookiecutter.use_docker %}; the master also waits
-for the database and migrates when asked, before it listens (on_starting){% endif %}.
+imports the service and answers a few warm-up requests before it forks the
+workers (preload_app, when_ready), so that they share that memory and Django
+starts once per replica{% if cookiecutter.use_docker %}. Before it listens, a child of the master waits
+for the database and migrates when asked (on_starting){% endif %}.
 The access log leaves out /healthz and /readiness, which the platform asks
 every few seconds, and shows each request's X-Request-ID. Its lines, and
 gunicorn's own, are JSON (django-logger-extra's formatters) unless
@@ -12,6 +13,10 @@ LOG_FORMAT=plain.
 
 import gc
 import os
+{%- if cookiecutter.use_docker %}
+import sys
+import traceback
+{%- endif %}
 
 from gunicorn.glogging import Logger
 
@@ -107,13 +112,11 @@ class LogLines:
         pass
 
 
-def on_starting(server):
-    """In the master, with the service loaded, before it listens: what
-    docker-entrypoint.sh does before any other command (wait for the
-    database, the system checks, migrate with APPLY_MIGRATIONS=1)."""
+def prepare_database(server):
+    """What docker-entrypoint.sh does before any other command: wait for the
+    database, run the system checks, migrate when APPLY_MIGRATIONS=1."""
     from django.core.management import call_command
     from django.core.management.base import CommandError
-    from django.db import connections
 
     migrate = os.environ.get("APPLY_MIGRATIONS", "0").strip() == "1"
     try:
@@ -126,8 +129,30 @@ def on_starting(server):
         )
     except CommandError as error:
         raise SystemExit(f"Error: {error}") from None
-    finally:
-        connections.close_all()  # a connection must not cross into the workers
+
+
+def on_starting(server):
+    """In the master, with the service loaded, before it listens: prepare the
+    database in a child process. What migrate loads and leaves behind (every
+    migration, the model states) then never enters the master's memory, which
+    every worker starts from, and no database connection crosses a fork."""
+    child = os.fork()
+    if child == 0:
+        code = 1
+        try:
+            prepare_database(server)
+            code = 0
+        except SystemExit as error:
+            print(error, file=sys.stderr)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)  # never return into the master's code
+    code = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+    if code != 0:
+        raise SystemExit(code)
 {%- endif %}
 
 
@@ -139,7 +164,13 @@ gc.disable()
 
 
 def when_ready(server):
-    gc.freeze()  # just before the first fork
+    """Just before the first fork: answer a few requests here (warmup.py), so
+    that the workers share what answering builds, then freeze every object."""
+    from {{ cookiecutter.package_name }}.warmup import warm_up
+
+    statuses = warm_up(server.app.wsgi())
+    server.log.info("Answered %d warm-up requests.", len(statuses))
+    gc.freeze()
 
 
 def post_fork(server, worker):

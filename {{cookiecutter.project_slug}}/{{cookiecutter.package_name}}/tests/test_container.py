@@ -29,6 +29,13 @@ def entrypoint(*command, **env):
     )
 
 
+def production_command(**env):
+    """The image's default command, gunicorn, through the entrypoint."""
+    return entrypoint(
+        "gunicorn", "--config", "gunicorn.conf.py", f"{PACKAGE}.wsgi", **env
+    )
+
+
 @pytest.mark.django_db
 def test_wait_for_database_returns_once_the_database_answers(capsys):
     call_command("wait_for_database", timeout=5)
@@ -70,17 +77,29 @@ def test_entrypoint_stops_when_the_database_never_answers():
 @pytest.mark.slow
 def test_server_stops_when_the_database_never_answers():
     """gunicorn waits in its master (gunicorn.conf.py), and gives up as clearly."""
-    result = entrypoint(
-        "gunicorn",
-        "--config",
-        "gunicorn.conf.py",
-        f"{PACKAGE}.wsgi",
+    result = production_command(
         DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing",
         DATABASE_WAIT_SECONDS="1",  # it gives up before it listens on a port
     )
 
     assert result.returncode != 0
     assert "did not answer within 1 seconds" in result.stderr
+    assert "Booting worker" not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_server_stops_when_the_wait_is_not_a_number_of_seconds():
+    """The master's child that prepares the database fails, and so does the start."""
+    result = production_command(
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing",
+        DATABASE_WAIT_SECONDS="soon",
+    )
+
+    assert result.returncode != 0
+    assert (
+        "DATABASE_WAIT_SECONDS must be a number of seconds above 0; got 'soon'."
+        in result.stderr
+    )
     assert "Booting worker" not in result.stdout + result.stderr
 
 

@@ -4,6 +4,9 @@ import json
 import os
 import signal
 import socket
+{%- if cookiecutter.use_docker %}
+import sqlite3
+{%- endif %}
 import subprocess
 import sys
 import time
@@ -11,6 +14,11 @@ from pathlib import Path
 
 import pytest
 import requests
+{%- if cookiecutter.use_docker %}
+from django.db.migrations.loader import MigrationLoader
+{%- endif %}
+
+from {{ cookiecutter.package_name }}.warmup import WARM_UP_REQUESTS
 
 pytestmark = pytest.mark.slow
 
@@ -44,6 +52,9 @@ def start_server(directory):
         # files collected (here, none).
         "HOME": str(directory / "no-such-home"),
         "STATIC_ROOT": str(directory / "static"),
+{%- if cookiecutter.use_docker %}
+        "APPLY_MIGRATIONS": "1",  # as the container's first start does
+{%- endif %}
     }
     (directory / "static").mkdir()
     with log.open("w") as output:
@@ -87,6 +98,39 @@ def test_start_up_logs_no_error(production_server):
     assert "Booting worker" in started
     assert "Control server" not in started  # gunicorn's socket under $HOME
     assert "ERROR" not in started, started
+
+
+def test_the_master_is_ready_before_it_forks_the_workers(production_server):
+    """In this order: {% if cookiecutter.use_docker %}the database prepared (by a child of the master), {% endif %}the
+    warm-up requests answered, the workers forked (gunicorn.conf.py)."""
+    _, log = production_server
+    messages = [
+        line["message"]
+        for line in map(json.loads, log.read_text().splitlines())
+        if line.get("source") == "gunicorn.error"
+    ]
+    milestones = [
+{%- if cookiecutter.use_docker %}
+        "The database answers.",
+        "  Applying users.0001_initial... OK",
+{%- endif %}
+        f"Answered {len(WARM_UP_REQUESTS)} warm-up requests.",
+        "Booting worker",
+    ]
+
+    positions = []
+    for milestone in milestones:
+        found = [i for i, line in enumerate(messages) if line.startswith(milestone)]
+        assert found, f"{milestone!r} is not in {messages}"
+        positions.append(found[0])
+    assert positions == sorted(positions), messages
+{%- if cookiecutter.use_docker %}
+    with sqlite3.connect(log.parent / "db.sqlite3") as database:
+        [[applied]] = database.execute("SELECT count(*) FROM django_migrations")
+    assert applied == len(
+        MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    )
+{%- endif %}
 
 
 def test_readiness_over_plain_http(production_server):
