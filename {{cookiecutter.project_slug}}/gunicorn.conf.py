@@ -166,9 +166,17 @@ gc.disable()
 def when_ready(server):
     """Just before the first fork: answer a few requests here (warmup.py), so
     that the workers share what answering builds, then freeze every object."""
+{%- if cookiecutter.use_sentry %}
+    from {{ cookiecutter.package_name }}.sentry import paused
+    from {{ cookiecutter.package_name }}.warmup import warm_up
+
+    with paused():  # no thread of Sentry's may start before a fork
+        statuses = warm_up(server.app.wsgi())
+{%- else %}
     from {{ cookiecutter.package_name }}.warmup import warm_up
 
     statuses = warm_up(server.app.wsgi())
+{%- endif %}
     server.log.info("Answered %d warm-up requests.", len(statuses))
     gc.freeze()
 

@@ -2,8 +2,10 @@
 
 Expected failures are not errors: a bad or expired token is the client's
 problem and is answered as such, so it is never reported. Health probes are
-never traced.
+never traced, and gunicorn's warm-up requests never reach Sentry (paused).
 """
+
+import contextlib
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
@@ -44,3 +46,22 @@ def init_sentry(*, dsn, environment, release, traces_sample_rate, transport=None
         before_send=drop_expected_failures,
         transport=transport,
     )
+
+
+@contextlib.contextmanager
+def paused():
+    """Sentry switched off for a block, and on again after it.
+
+    gunicorn's master answers its warm-up requests in one (gunicorn.conf.py):
+    through Sentry they would start its threads (sending, session flushing) in
+    the master, and each forked worker would get copies of the locks those
+    threads hold, without the threads. Sentry keeps its client on the global
+    scope, so that is where it is swapped for one that records nothing.
+    """
+    scope = sentry_sdk.get_global_scope()
+    client = scope.client
+    scope.set_client(None)
+    try:
+        yield
+    finally:
+        scope.set_client(client)

@@ -31,10 +31,9 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(directory):
-    """`gunicorn --config gunicorn.conf.py` with production settings.
-
-    Gives (process, URL, log file).
+def start_server(directory, **overrides):
+    """`gunicorn --config gunicorn.conf.py` with production settings, and
+    `overrides` in its environment. Gives (process, URL, log file).
     """
     port = free_port()
     log = directory / "gunicorn.log"
@@ -55,6 +54,7 @@ def start_server(directory):
 {%- if cookiecutter.use_docker %}
         "APPLY_MIGRATIONS": "1",  # as the container's first start does
 {%- endif %}
+        **overrides,
     }
     (directory / "static").mkdir()
     with log.open("w") as output:
@@ -131,6 +131,31 @@ def test_the_master_is_ready_before_it_forks_the_workers(production_server):
         MigrationLoader(None, ignore_no_migrations=True).disk_migrations
     )
 {%- endif %}
+
+
+{%- if cookiecutter.use_sentry %}
+
+
+# Sentry on and tracing every request; nothing listens at its address.
+SENTRY_ON = {
+    "SENTRY_DSN": "https://public@127.0.0.1:9/1",
+    "SENTRY_TRACES_SAMPLE_RATE": "1",
+}
+{%- endif %}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the threads in /proc")
+def test_the_master_forks_with_no_thread_but_its_own(tmp_path):
+    """A thread started in the master before the fork (by the warm-up, say)
+    would leave each worker copies of the locks it holds, without the thread."""
+    server, _, log = start_server(tmp_path{% if cookiecutter.use_sentry %}, **SENTRY_ON{% endif %})
+    try:
+        threads = list(Path(f"/proc/{server.pid}/task").iterdir())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    assert len(threads) == 1, log.read_text()
 
 
 def test_readiness_over_plain_http(production_server):

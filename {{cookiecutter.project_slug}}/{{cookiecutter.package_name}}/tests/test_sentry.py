@@ -1,16 +1,27 @@
-"""Sentry gets unexpected errors, never refused tokens, and no health traces.
+"""Sentry gets unexpected errors, never refused tokens, no health traces, and
+nothing of gunicorn's warm-up.
 
 Events go to a transport that keeps them in memory, through the real view
 and middleware.
 """
 
+import threading
+
 import pytest
 import requests
 import sentry_sdk
+from django.core.wsgi import get_wsgi_application
 from sentry_sdk.transport import Transport
 
-from {{ cookiecutter.package_name }}.sentry import init_sentry
+from {{ cookiecutter.package_name }}.sentry import init_sentry, paused
 from {{ cookiecutter.package_name }}.tests.hostile import hostile_requests
+from {{ cookiecutter.package_name }}.warmup import (
+    SERVICE_INFO,
+    WARM_UP_REQUESTS,
+    request_environ,
+    status_of,
+    warm_up,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +129,26 @@ def test_health_probes_are_not_traced(live_server, sentry):
     )
     flush()
     assert len(sentry.items("transaction")) == 1
+
+
+def test_the_warm_up_starts_no_thread_and_sends_nothing(sentry, settings):
+    """As gunicorn.conf.py runs it in the master, just before the fork."""
+    settings.ALLOWED_HOSTS = ["api.example.fi"]
+    application = get_wsgi_application()  # the WSGI handler Sentry traces
+    threads_before = set(threading.enumerate())
+
+    with paused():
+        statuses = warm_up(application)
+    flush()
+
+    assert statuses == ["200 OK"] * len(WARM_UP_REQUESTS)
+    assert set(threading.enumerate()) == threads_before
+    assert sentry.envelopes == []
+
+    environ = request_environ("POST", "/graphql", SERVICE_INFO, {})
+    assert status_of(application, environ) == "200 OK"
+    flush()
+    assert len(sentry.items("transaction")) == 1  # on again after the block
 
 
 def test_settings_turn_sentry_on_only_with_a_dsn(run_django):
