@@ -1,8 +1,8 @@
 """The service's image built with podman and run the way the platform runs it.
 
 Read-only root filesystem, a random UID in group 0, no HOME, PostgreSQL,
-APPLY_MIGRATIONS=1: it must come up (waiting and migrating in gunicorn's
-master, so that Django starts once), answer its probes and GraphQL (a
+APPLY_MIGRATIONS=1: it must come up (waiting and migrating in a child of
+gunicorn's master, so that Django starts once), answer its probes and GraphQL (a
 signed-in `me` too, with a token from the service's own loopback issuer),
 log nothing at ERROR, and on SIGTERM finish the request in flight. Two
 replicas started at once on one fresh database both come up. `docker compose
@@ -140,8 +140,8 @@ def test_production_image_runs_as_the_platform_runs_it(
             assert "Control server" not in logs, logs
         migrated = [r.logs().count("Applying users.0001_initial") for r in replicas]
         assert sorted(migrated) == [0, 1]  # one replica migrated, the other waited
-        for replica in replicas:  # by gunicorn's master, before it listened
-            logs = replica.logs()  # and before it forked, the warm-up
+        for replica in replicas:  # the child's work before the master listened,
+            logs = replica.logs()  # and the master's warm-up before it forked
             assert logs.index("The database answers.") < logs.index("Listening at")
             assert logs.count("System check identified no issues") == 1
             assert logs.index("warm-up requests.") < logs.index("Booting worker")

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Start the service in its container. gunicorn (the production command) waits
-# for the database and migrates when asked (APPLY_MIGRATIONS=1) in its master
-# process (gunicorn.conf.py), so that Django starts once; any other command
-# (the development server, manage.py) gets the same done here first.
+# for the database and migrates when asked (APPLY_MIGRATIONS=1) in a child of
+# its master process (gunicorn.conf.py), so that Django starts once; any other
+# command (the development server, manage.py) gets the same done here first.
 set -eu
 
 if [ "${1:-}" != "gunicorn" ]; then

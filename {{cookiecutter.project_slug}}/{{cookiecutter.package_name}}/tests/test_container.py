@@ -1,5 +1,6 @@
 """The container's start-up, run outside a container: the entrypoint and its
-command, and gunicorn's master doing the same for the production command.
+command, and gunicorn's master having the same done (in a child process) for
+the production command.
 
 Migrating when asked (APPLY_MIGRATIONS=1) is tested in test_migrate.py, with
 several containers starting at once.
@@ -76,7 +77,8 @@ def test_entrypoint_stops_when_the_database_never_answers():
 
 @pytest.mark.slow
 def test_server_stops_when_the_database_never_answers():
-    """gunicorn waits in its master (gunicorn.conf.py), and gives up as clearly."""
+    """gunicorn waits in a child of its master (gunicorn.conf.py), and gives up
+    as clearly."""
     result = production_command(
         DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing",
         DATABASE_WAIT_SECONDS="1",  # it gives up before it listens on a port

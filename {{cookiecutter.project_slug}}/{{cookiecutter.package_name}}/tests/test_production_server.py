@@ -83,12 +83,17 @@ def start_server(directory, **overrides):
             time.sleep(0.1)
 
 
+def stop_server(server):
+    """SIGTERM, as the platform stops a pod, and the exit it brings."""
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory):
     server, url, log = start_server(tmp_path_factory.mktemp("gunicorn"))
     yield url, log
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
+    stop_server(server)
 
 
 def test_start_up_logs_no_error(production_server):
@@ -152,8 +157,7 @@ def test_the_master_forks_with_no_thread_but_its_own(tmp_path):
     try:
         threads = list(Path(f"/proc/{server.pid}/task").iterdir())
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
 
     assert len(threads) == 1, log.read_text()
 

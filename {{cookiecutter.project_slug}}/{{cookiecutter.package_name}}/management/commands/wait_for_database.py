@@ -2,9 +2,9 @@
 
 It waits for the database, runs the system checks (after the wait: they may
 ask the database), and with --migrate applies the migrations, one process at
-a time (migrate.py). gunicorn.conf.py calls it in gunicorn's master, so that
-Django starts once per replica; docker-entrypoint.sh runs it before any other
-command.
+a time (migrate.py). gunicorn.conf.py calls it in a child of gunicorn's
+master, so that Django starts once per replica; docker-entrypoint.sh runs it
+before any other command.
 """
 
 import os
